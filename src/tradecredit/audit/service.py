@@ -1,0 +1,176 @@
+"""Append to and verify the audit chain. Appends lock the organisation's chain head first."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tradecredit.audit.canonical import GENESIS_HASH, canonical_json, link_hash
+from tradecredit.audit.models import AuditChainHead, AuditEvent
+from tradecredit.context import Actor
+from tradecredit.kit.clock import utcnow
+from tradecredit.kit.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str
+    entity_type: str
+    entity_id: str | None
+    before: Any = None
+    after: Any = None
+
+
+def start_chain(session: Session, *, org_id: uuid.UUID) -> None:
+    session.add(AuditChainHead(org_id=org_id, seq=0, hash=GENESIS_HASH))
+    session.flush()
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: object = None,
+    before: Any = None,
+    after: Any = None,
+) -> AuditEvent:
+    change = Change(
+        action, entity_type, None if entity_id is None else str(entity_id), before, after
+    )
+    return record_many(session, actor=actor, changes=[change])[-1]
+
+
+def record_many(session: Session, *, actor: Actor, changes: Sequence[Change]) -> list[AuditEvent]:
+    """Append events in order. The head row is written first: that takes the write lock."""
+    if not changes:
+        return []
+    session.flush()
+    locked = session.execute(
+        update(AuditChainHead)
+        .where(AuditChainHead.org_id == actor.org_id)
+        .values(seq=AuditChainHead.seq + len(changes))
+        .returning(AuditChainHead.seq, AuditChainHead.hash)
+    ).one_or_none()
+    if locked is None:
+        raise NotFound(f"organisation {actor.org_id} has no audit chain")
+    last_seq, prev_hash = locked
+    seq = last_seq - len(changes)
+    events: list[AuditEvent] = []
+    occurred_at = utcnow()
+    for change in changes:
+        seq += 1
+        event = _link(actor, change, seq=seq, prev_hash=prev_hash, occurred_at=occurred_at)
+        events.append(event)
+        prev_hash = event.hash
+    session.add_all(events)
+    session.execute(
+        update(AuditChainHead).where(AuditChainHead.org_id == actor.org_id).values(hash=prev_hash)
+    )
+    session.flush()
+    return events
+
+
+def _link(
+    actor: Actor, change: Change, *, seq: int, prev_hash: str, occurred_at: Any
+) -> AuditEvent:
+    before = None if change.before is None else canonical_json(change.before)
+    after = None if change.after is None else canonical_json(change.after)
+    fields = {
+        "org_id": str(actor.org_id),
+        "seq": seq,
+        "occurred_at": occurred_at.isoformat(),
+        "actor": actor.name,
+        "action": change.action,
+        "entity_type": change.entity_type,
+        "entity_id": change.entity_id,
+        "before": before,
+        "after": after,
+        "prev_hash": prev_hash,
+    }
+    return AuditEvent(
+        org_id=actor.org_id,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor.name,
+        action=change.action,
+        entity_type=change.entity_type,
+        entity_id=change.entity_id,
+        before=before,
+        after=after,
+        prev_hash=prev_hash,
+        hash=link_hash(**fields),
+    )
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    org_id: uuid.UUID
+    seq: int
+    event_id: uuid.UUID | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"organisation {self.org_id}, event #{self.seq} ({self.event_id}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events_checked: int
+    broken: BrokenLink | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def verify_chain(session: Session, *, org_id: uuid.UUID) -> ChainReport:
+    """Recompute every link in order; report the first one that does not hold."""
+    head = session.get(AuditChainHead, org_id)
+    expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for event in _events_in_order(session, org_id):
+        problem = _check(event, expected_seq=expected_seq, expected_prev=expected_prev)
+        if problem:
+            return ChainReport(checked, BrokenLink(org_id, event.seq, event.id, problem))
+        checked += 1
+        expected_prev, expected_seq = event.hash, event.seq + 1
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != expected_prev):
+        reason = (
+            f"chain head says #{head.seq} {head.hash[:12]}, "
+            f"but the last event is #{expected_seq - 1} {expected_prev[:12]} (events removed?)"
+        )
+        return ChainReport(checked, BrokenLink(org_id, head.seq, None, reason))
+    return ChainReport(checked, None)
+
+
+def _events_in_order(session: Session, org_id: uuid.UUID) -> Iterator[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.org_id == org_id).order_by(AuditEvent.seq)
+    yield from session.scalars(query.execution_options(yield_per=2000))
+
+
+def _check(event: AuditEvent, *, expected_seq: int, expected_prev: str) -> str | None:
+    if event.seq != expected_seq:
+        return f"sequence jumps from #{expected_seq - 1} to #{event.seq} (events removed?)"
+    if event.prev_hash != expected_prev:
+        return "previous-hash does not match the event before it"
+    recomputed = link_hash(
+        org_id=str(event.org_id),
+        seq=event.seq,
+        occurred_at=event.occurred_at.isoformat(),
+        actor=event.actor,
+        action=event.action,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        before=event.before,
+        after=event.after,
+        prev_hash=event.prev_hash,
+    )
+    if recomputed != event.hash:
+        return "content does not match its hash (the row was altered)"
+    return None

@@ -1,0 +1,1 @@
+"""The `tradecredit` command: one entry point, grouped commands."""

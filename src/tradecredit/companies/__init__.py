@@ -1,0 +1,1 @@
+"""Companies (buyers), their financial statements and events."""

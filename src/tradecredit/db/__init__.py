@@ -1,0 +1,1 @@
+"""Database engine, sessions and column types shared by every domain package."""

@@ -1,0 +1,19 @@
+"""Imports every domain's tables so that `Base.metadata` is complete (Alembic, tests)."""
+
+from tradecredit.audit import models as audit_models
+from tradecredit.companies import models as companies_models
+from tradecredit.db.base import Base
+from tradecredit.fx import models as fx_models
+from tradecredit.idempotency import models as idempotency_models
+from tradecredit.organisations import models as organisations_models
+from tradecredit.receivables import models as receivables_models
+
+__all__ = [
+    "Base",
+    "audit_models",
+    "companies_models",
+    "fx_models",
+    "idempotency_models",
+    "organisations_models",
+    "receivables_models",
+]

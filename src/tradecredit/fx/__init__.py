@@ -1,0 +1,1 @@
+"""Dated foreign-exchange rates for converting multi-currency aggregates."""

@@ -1,0 +1,1 @@
+"""Idempotency keys for writes that create money movements or decisions."""

@@ -1,0 +1,1 @@
+"""Small, library-grade building blocks: money, currencies, countries, dates, clock, ids, errors."""

@@ -1,0 +1,1 @@
+"""Tenancy: organisations (sellers, insurers), their users, roles and API keys."""

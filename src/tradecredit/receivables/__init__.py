@@ -1,0 +1,1 @@
+"""The receivables ledger: customer accounts, invoices, credit notes, payments and allocations."""
