@@ -1,0 +1,1 @@
+"""Receivables analytics: ageing, DSO (later: concentration, ECL, forecasts)."""
