@@ -111,11 +111,37 @@ def actor(engine: Engine) -> Actor:
 
 
 @pytest.fixture
+def other_actor(engine: Engine) -> Actor:
+    """An admin of a second, unrelated organisation (for isolation tests)."""
+    return make_org(engine)
+
+
+@pytest.fixture
 def clock() -> Iterator[FixedClock]:
     fixed = FixedClock(datetime(2026, 3, 31, 12, 0, tzinfo=UTC))
     previous = set_clock(fixed)
     yield fixed
     set_clock(previous)
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the CLI (settings + engine cache) at a fresh SQLite file for one test."""
+    from tradecredit.db.engine import engine_for
+    from tradecredit.settings import get_settings
+
+    from tradecredit.cli.common import console, err_console
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TRADECREDIT_DATABASE_URL", url)
+    for terminal in (console, err_console):
+        monkeypatch.setattr(terminal, "width", 200)
+    get_settings.cache_clear()
+    engine_for.cache_clear()
+    yield url
+    engine_for(url).dispose()
+    get_settings.cache_clear()
+    engine_for.cache_clear()
 
 
 @pytest.fixture

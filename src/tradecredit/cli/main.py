@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tradecredit import __version__
+from tradecredit.audit.cli import audit_app
 from tradecredit.cli.db import db_app
 from tradecredit.cli.org import org_app
 
@@ -16,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db", help="Database schema.", rich_help_panel="Platform")
 app.add_typer(org_app, name="org", help="Organisations, users and API keys.", rich_help_panel="Platform")
+app.add_typer(audit_app, name="audit", help="The hash-chained audit trail.", rich_help_panel="Platform")
 
 
 def _version(show: bool) -> None:
