@@ -98,7 +98,11 @@ def make_org(engine: Engine, *, kind: str = "seller", base_currency: str = "EUR"
     slug = f"org-{uuid.uuid4().hex[:12]}"
     with unit_of_work(engine) as db_session:
         org = org_service.create_organisation(
-            db_session, slug=slug, name=slug, kind=kind, base_currency=base_currency,
+            db_session,
+            slug=slug,
+            name=slug,
+            kind=kind,
+            base_currency=base_currency,
             actor_name="test",
         )
         return Actor(org_id=org.id, name="test:admin", role=Role.ADMIN)
@@ -127,10 +131,9 @@ def clock() -> Iterator[FixedClock]:
 @pytest.fixture
 def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point the CLI (settings + engine cache) at a fresh SQLite file for one test."""
+    from tradecredit.cli.common import console, err_console
     from tradecredit.db.engine import engine_for
     from tradecredit.settings import get_settings
-
-    from tradecredit.cli.common import console, err_console
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("TRADECREDIT_DATABASE_URL", url)

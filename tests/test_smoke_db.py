@@ -24,26 +24,40 @@ from tradecredit.receivables.service import (
 def test_ledger_round_trip_allocates_oldest_first(engine: Engine, actor: Actor) -> None:
     with unit_of_work(engine) as s:
         create_company(
-            s, actor=actor,
-            data=CompanyCreate(registration_number="HRB1", country="DE", name="Buyer", sector="C25"),
+            s,
+            actor=actor,
+            data=CompanyCreate(
+                registration_number="HRB1", country="DE", name="Buyer", sector="C25"
+            ),
         )
         for number, issued, due, amount in [
             ("INV-2", date(2026, 2, 1), date(2026, 3, 3), "200.00"),
             ("INV-1", date(2026, 1, 1), date(2026, 1, 31), "100.00"),
         ]:
             create_invoice(
-                s, actor=actor,
+                s,
+                actor=actor,
                 data=InvoiceCreate(
-                    invoice_number=number, buyer_registration_number="HRB1", buyer_country="DE",
-                    currency="EUR", amount=Decimal(amount), issue_date=issued, due_date=due,
+                    invoice_number=number,
+                    buyer_registration_number="HRB1",
+                    buyer_country="DE",
+                    currency="EUR",
+                    amount=Decimal(amount),
+                    issue_date=issued,
+                    due_date=due,
                 ),
             )
     with unit_of_work(engine) as s:
         payment = record_payment(
-            s, actor=actor,
+            s,
+            actor=actor,
             data=PaymentCreate(
-                payment_reference="P1", payer_registration_number="HRB1", payer_country="DE",
-                currency="EUR", amount=Decimal("350.00"), payment_date=date(2026, 3, 10),
+                payment_reference="P1",
+                payer_registration_number="HRB1",
+                payer_country="DE",
+                currency="EUR",
+                amount=Decimal("350.00"),
+                payment_date=date(2026, 3, 10),
             ),
         )
         allocations = payment_allocations(s, payment.id)
@@ -51,12 +65,18 @@ def test_ledger_round_trip_allocates_oldest_first(engine: Engine, actor: Actor) 
             ("INV-1", 10000),
             ("INV-2", 20000),
         ]
-        assert unapplied_credit_minor(s, actor=actor, account_id=payment.account_id) == {"EUR": 5000}
+        assert unapplied_credit_minor(s, actor=actor, account_id=payment.account_id) == {
+            "EUR": 5000
+        }
         note = add_credit_note(
-            s, actor=actor,
+            s,
+            actor=actor,
             data=CreditNoteCreate(
-                credit_note_number="CN1", invoice_number="INV-2", currency="EUR",
-                amount=Decimal("50.00"), issue_date=date(2026, 3, 11),
+                credit_note_number="CN1",
+                invoice_number="INV-2",
+                currency="EUR",
+                amount=Decimal("50.00"),
+                issue_date=date(2026, 3, 11),
             ),
         )
         assert note.amount_minor == 5000
@@ -64,8 +84,9 @@ def test_ledger_round_trip_allocates_oldest_first(engine: Engine, actor: Actor) 
         report = verify_chain(s, org_id=actor.org_id)
         assert report.ok, report.broken
         assert report.events_checked >= 7
-        from tradecredit.receivables.models import Invoice
         from sqlalchemy import select
+
+        from tradecredit.receivables.models import Invoice
 
         invoices = s.scalars(select(Invoice).where(Invoice.org_id == actor.org_id)).all()
         assert set(open_amounts(s, invoices).values()) == {0}

@@ -78,9 +78,15 @@ def test_a_rehashed_forgery_breaks_the_next_link(engine: Engine, actor: Actor) -
         assert event is not None
         event.after = '{"v":999}'
         event.hash = link_hash(
-            org_id=str(event.org_id), seq=event.seq, occurred_at=event.occurred_at.isoformat(),
-            actor=event.actor, action=event.action, entity_type=event.entity_type,
-            entity_id=event.entity_id, before=event.before, after=event.after,
+            org_id=str(event.org_id),
+            seq=event.seq,
+            occurred_at=event.occurred_at.isoformat(),
+            actor=event.actor,
+            action=event.action,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            before=event.before,
+            after=event.after,
             prev_hash=event.prev_hash,
         )
     report = _verify(engine, actor)

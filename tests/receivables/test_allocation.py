@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import date, timedelta
 
@@ -67,7 +68,11 @@ def test_open_amount_never_goes_below_zero() -> None:
 open_items = st.lists(
     st.tuples(st.integers(0, 400), st.integers(0, 10**9), st.integers(0, 30)),
     max_size=25,
-).map(lambda rows: [item(f"I{n:03d}", due, amount, issue) for n, (due, amount, issue) in enumerate(rows)])
+).map(
+    lambda rows: [
+        item(f"I{n:03d}", due, amount, issue) for n, (due, amount, issue) in enumerate(rows)
+    ]
+)
 
 
 @given(items=open_items, amount=st.integers(1, 10**10), data=st.data())
@@ -93,6 +98,6 @@ def test_without_names_nothing_younger_is_paid_before_an_older_invoice_is_settle
     result = allocate(amount, items)
     paid = {a.invoice_id: a.amount_minor for a in result.allocations}
     ordered = [i for i in oldest_first(items) if i.open_minor > 0]
-    for older, younger in zip(ordered, ordered[1:], strict=False):
+    for older, younger in itertools.pairwise(ordered):
         if paid.get(younger.invoice_id, 0) > 0:
             assert paid.get(older.invoice_id, 0) == older.open_minor

@@ -58,6 +58,12 @@ class DsoFigures(BaseModel):
     )
     standard_period_days: int
     method: str = Field(description="plain-words statement of both methods and their inputs")
+    open_balance: Amount | None = Field(
+        default=None, description="the open balance both figures divide, in the report currency"
+    )
+    period_sales: Amount | None = Field(
+        default=None, description="sales invoiced in the standard period, in the report currency"
+    )
 
 
 class AgeingReport(BaseModel):
@@ -68,3 +74,10 @@ class AgeingReport(BaseModel):
     rows: list[AgeingRow]
     totals: AgeingRow
     dso: DsoFigures
+    fx_note: str = Field(
+        default="",
+        description="plain words: which currencies were converted at rates of which date",
+    )
+    rows_omitted: int = Field(
+        default=0, description="groups left out of `rows` by a row limit; totals include them"
+    )

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from tradecredit import __version__
-from tradecredit.api.errors import install_error_handlers
+from tradecredit.api.errors import COMMON_ERROR_RESPONSES, install_error_handlers
 from tradecredit.api.routers import ROUTERS
 from tradecredit.db.engine import default_engine
 from tradecredit.db.migrate import upgrade
@@ -24,6 +24,6 @@ def create_app(engine: Engine | None = None, *, migrate: bool = True) -> FastAPI
     app.state.engine = engine
     install_error_handlers(app)
     for router in ROUTERS:
-        app.include_router(router, prefix="/v1")
+        app.include_router(router, prefix="/v1", responses=COMMON_ERROR_RESPONSES)
 
     return app

@@ -1,12 +1,14 @@
-"""Request dependencies: a unit of work per request, and the authenticated actor."""
+"""Request dependencies: a unit of work per request, the authenticated actor, pagination."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -45,3 +47,45 @@ def _actor(
 
 
 ActorDep = Annotated[Actor, Depends(_actor)]
+
+
+MAX_PAGE_SIZE = 500
+MAX_OFFSET = 2**31 - 1
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    limit: int
+    offset: int
+
+
+def _page_query(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"page size, 1-{MAX_PAGE_SIZE}")
+    ] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
+) -> PageQuery:
+    return PageQuery(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageQuery, Depends(_page_query)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, in a stable order; follow `next_offset` until it is null."""
+
+    items: list[T]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="offset of the next page; null on the last page")
+
+
+def page_of(items: Sequence[T], query: PageQuery) -> Page[T]:
+    full = len(items) == query.limit
+    return Page[T](
+        items=list(items),
+        limit=query.limit,
+        offset=query.offset,
+        next_offset=query.offset + query.limit if full else None,
+    )

@@ -4,4 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from tradecredit.analytics.api import router as analytics_router
+from tradecredit.companies.api import router as companies_router
+from tradecredit.fx.api import router as fx_router
+from tradecredit.organisations.api import router as organisations_router
+from tradecredit.receivables.api import router as receivables_router
+
+ROUTERS: list[APIRouter] = [organisations_router, companies_router, receivables_router]
+ROUTERS += [fx_router, analytics_router]

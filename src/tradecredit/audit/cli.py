@@ -28,7 +28,9 @@ def verify(
         for org_id in org_ids:
             report = verify_chain(session, org_id=org_id)
             if report.ok:
-                console.print(f"[green]ok[/] {org_id}: {report.events_checked} events, chain intact")
+                console.print(
+                    f"[green]ok[/] {org_id}: {report.events_checked} events, chain intact"
+                )
             else:
                 broken += 1
                 err_console.print(

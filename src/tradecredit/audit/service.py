@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tradecredit.audit.canonical import GENESIS_HASH, canonical_json, link_hash
@@ -15,6 +15,7 @@ from tradecredit.audit.models import AuditChainHead, AuditEvent
 from tradecredit.context import Actor
 from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import NotFound
+from tradecredit.kit.ids import new_id
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,17 @@ def record(
     entity_id: object = None,
     before: Any = None,
     after: Any = None,
-) -> AuditEvent:
+) -> dict[str, Any]:
     change = Change(
         action, entity_type, None if entity_id is None else str(entity_id), before, after
     )
     return record_many(session, actor=actor, changes=[change])[-1]
 
 
-def record_many(session: Session, *, actor: Actor, changes: Sequence[Change]) -> list[AuditEvent]:
-    """Append events in order. The head row is written first: that takes the write lock."""
+def record_many(
+    session: Session, *, actor: Actor, changes: Sequence[Change]
+) -> list[dict[str, Any]]:
+    """Append events in order (bulk insert). The head row is written first: that takes the lock."""
     if not changes:
         return []
     session.flush()
@@ -62,24 +65,23 @@ def record_many(session: Session, *, actor: Actor, changes: Sequence[Change]) ->
         raise NotFound(f"organisation {actor.org_id} has no audit chain")
     last_seq, prev_hash = locked
     seq = last_seq - len(changes)
-    events: list[AuditEvent] = []
+    rows: list[dict[str, Any]] = []
     occurred_at = utcnow()
     for change in changes:
         seq += 1
-        event = _link(actor, change, seq=seq, prev_hash=prev_hash, occurred_at=occurred_at)
-        events.append(event)
-        prev_hash = event.hash
-    session.add_all(events)
+        row = _link(actor, change, seq=seq, prev_hash=prev_hash, occurred_at=occurred_at)
+        rows.append(row)
+        prev_hash = row["hash"]
+    session.execute(insert(AuditEvent), rows)
     session.execute(
         update(AuditChainHead).where(AuditChainHead.org_id == actor.org_id).values(hash=prev_hash)
     )
-    session.flush()
-    return events
+    return rows
 
 
 def _link(
     actor: Actor, change: Change, *, seq: int, prev_hash: str, occurred_at: Any
-) -> AuditEvent:
+) -> dict[str, Any]:
     before = None if change.before is None else canonical_json(change.before)
     after = None if change.after is None else canonical_json(change.after)
     fields = {
@@ -94,19 +96,12 @@ def _link(
         "after": after,
         "prev_hash": prev_hash,
     }
-    return AuditEvent(
-        org_id=actor.org_id,
-        seq=seq,
-        occurred_at=occurred_at,
-        actor=actor.name,
-        action=change.action,
-        entity_type=change.entity_type,
-        entity_id=change.entity_id,
-        before=before,
-        after=after,
-        prev_hash=prev_hash,
-        hash=link_hash(**fields),
-    )
+    return fields | {
+        "id": new_id(),
+        "org_id": actor.org_id,
+        "occurred_at": occurred_at,
+        "hash": link_hash(**fields),
+    }
 
 
 @dataclass(frozen=True)

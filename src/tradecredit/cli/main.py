@@ -5,9 +5,15 @@ from __future__ import annotations
 import typer
 
 from tradecredit import __version__
+from tradecredit.analytics.cli import ageing_command
 from tradecredit.audit.cli import audit_app
 from tradecredit.cli.db import db_app
 from tradecredit.cli.org import org_app
+from tradecredit.cli.serve import serve
+from tradecredit.demo.cli import demo_command
+from tradecredit.fx.cli import fx_app
+from tradecredit.imports.cli import import_app
+from tradecredit.scoring.cli import model_app
 
 app = typer.Typer(
     name="tradecredit",
@@ -16,8 +22,28 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(db_app, name="db", help="Database schema.", rich_help_panel="Platform")
-app.add_typer(org_app, name="org", help="Organisations, users and API keys.", rich_help_panel="Platform")
-app.add_typer(audit_app, name="audit", help="The hash-chained audit trail.", rich_help_panel="Platform")
+app.add_typer(
+    org_app, name="org", help="Organisations, users and API keys.", rich_help_panel="Platform"
+)
+app.add_typer(
+    audit_app, name="audit", help="The hash-chained audit trail.", rich_help_panel="Platform"
+)
+app.command("serve", rich_help_panel="Platform")(serve)
+app.command("demo", rich_help_panel="Main job")(demo_command)
+app.command("ageing", rich_help_panel="Analytics")(ageing_command)
+app.add_typer(fx_app, name="fx", help="Dated FX rates.", rich_help_panel="Ledger")
+app.add_typer(
+    import_app,
+    name="import",
+    help="Import from CSV or Excel, all or nothing.",
+    rich_help_panel="Ledger",
+)
+app.add_typer(
+    model_app,
+    name="model",
+    help="Train, evaluate and apply a PD model.",
+    rich_help_panel="Scoring",
+)
 
 
 def _version(show: bool) -> None:

@@ -24,7 +24,11 @@ def org_create(
     try:
         with unit_of_work(migrated_engine()) as session:
             org = service.create_organisation(
-                session, slug=slug, name=name, kind=kind, base_currency=base_currency,
+                session,
+                slug=slug,
+                name=name,
+                kind=kind,
+                base_currency=base_currency,
                 actor_name="cli",
             )
             console.print(f"organisation {org.slug} created ({org.id})")
@@ -38,7 +42,9 @@ def add_user(
     email: str = typer.Argument(...),
     name: str = typer.Option(..., "--name"),
     role: Role = typer.Option(Role.VIEWER, "--role"),
-    authority: str | None = typer.Option(None, "--authority", help="approval authority, e.g. 50000"),
+    authority: str | None = typer.Option(
+        None, "--authority", help="approval authority, e.g. 50000"
+    ),
     currency: str | None = typer.Option(None, "--currency"),
     org: str | None = typer.Option(None, "--org"),
 ) -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tradecredit.companies.schemas import Language, check_fits_storage
 from tradecredit.kit.fields import Amount, CountryCode, CurrencyCode, Reference, Text
 
 
@@ -18,6 +19,7 @@ class _Positive(BaseModel):
         amount = getattr(self, "amount", None)
         if amount is not None and amount <= 0:
             raise ValueError(f"amount must be positive, got {amount}")
+        check_fits_storage(self, ("amount",), getattr(self, "currency", ""))
         return self
 
 
@@ -29,7 +31,7 @@ class AccountCreate(BaseModel):
     payment_terms_days: int = Field(ge=0, le=720)
     credit_limit: Amount | None = None
     currency: CurrencyCode | None = None
-    language: Reference | None = None
+    language: Language | None = None
     collector: Reference | None = None
     dunning_policy: Reference | None = None
     on_hold: bool = False
@@ -41,6 +43,7 @@ class AccountCreate(BaseModel):
                 raise ValueError("credit_limit needs a currency")
             if self.credit_limit < 0:
                 raise ValueError(f"credit_limit cannot be negative ({self.credit_limit})")
+            check_fits_storage(self, ("credit_limit",), self.currency)
         return self
 
 
@@ -57,6 +60,15 @@ class AccountOut(BaseModel):
     dunning_policy: str | None
     on_hold: bool
     created_at: datetime
+
+
+class AccountDetailOut(AccountOut):
+    company_registration_number: str
+    company_country: str
+    company_name: str
+    unapplied_credit: dict[str, Amount] = Field(
+        description="per currency: payments received but not applied to any invoice"
+    )
 
 
 class InvoiceCreate(_Positive):

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from tradecredit.analytics.schemas import BUCKET_LABELS, BUCKETS
+from tradecredit.cli.common import console, err_console, migrated_engine
+from tradecredit.demo.job import DemoOutcome, run_demo
+from tradecredit.kit.errors import TradecreditError
+from tradecredit.web.render import days, money, pct
+
+
+def demo_command(
+    seed: int = typer.Option(42, "--seed", help="the same seed always builds the same portfolio"),
+    buyers: int = typer.Option(2000, "--buyers", min=30, help="number of buyers"),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: 2026-09-30)"),
+    out: Path = typer.Option(Path("out"), "--out", help="folder for the HTML report"),
+) -> None:
+    """Build the demo portfolio (once) and run everything the product does for an as-of date."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        err_console.print(f"[bold red]error[/]: --as-of {as_of!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(code=2) from None
+    try:
+        outcome = _run_with_progress(seed=seed, buyers=buyers, as_of=day, out=out)
+    except TradecreditError as error:
+        err_console.print(f"[bold red]error[/] ({error.code}): {error.message}")
+        raise typer.Exit(code=2) from None
+    _print_summary(outcome)
+
+
+def _run_with_progress(*, seed: int, buyers: int, as_of: date | None, out: Path) -> DemoOutcome:
+    engine = migrated_engine()
+    columns = (
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(f"loading {step}", total=max(total, 1))
+            bar.update(tasks[step], completed=done if total else 1)
+
+        return run_demo(
+            engine, seed=seed, buyers=buyers, as_of=as_of, out_dir=out, progress=progress
+        )
+
+
+def _print_summary(outcome: DemoOutcome) -> None:
+    totals = outcome.ageing.totals
+    if outcome.loaded is None:
+        console.print(f"demo portfolio '{outcome.org_slug}' already loaded; reusing it")
+    table = Table(title=f"Receivables as of {outcome.as_of} ({outcome.ageing.currency})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    counts = outcome.counts
+    table.add_row(
+        "buyers / countries / sectors",
+        f"{counts['buyers']:,} / {counts['countries']} / {counts['sectors']}",
+    )
+    table.add_row("invoices / payments", f"{counts['invoices']:,} / {counts['payments']:,}")
+    table.add_row("open balance", money(totals.total))
+    for bucket in BUCKETS:
+        table.add_row(f"  {BUCKET_LABELS[bucket]}", money(getattr(totals, bucket)))
+    table.add_row("share over 120 days", pct(totals.share_over_120))
+    table.add_row("DSO countback", days(outcome.ageing.dso.countback_days))
+    standard = f"DSO standard ({outcome.ageing.dso.standard_period_days} d)"
+    table.add_row(standard, days(outcome.ageing.dso.standard_days))
+    fx = outcome.ageing.fx_rates
+    table.add_row("FX rate date", str(max(r.rate_date for r in fx)) if fx else "no conversion")
+    console.print(table)
+    timing = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in outcome.timings.items())
+    console.print(f"time: {timing}")
+    console.print(f"report: {outcome.report}")

@@ -1,0 +1,168 @@
+"""The main job: load the demo portfolio once, then run every capability for an as-of date."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from tradecredit.analytics.schemas import AgeingReport
+from tradecredit.analytics.service import ageing_reports
+from tradecredit.companies.models import Company
+from tradecredit.context import Actor
+from tradecredit.db.engine import unit_of_work
+from tradecredit.demo.generator import generate_portfolio
+from tradecredit.demo.loader import LoadSummary, load_portfolio
+from tradecredit.demo.portfolio import DEMO_SELLER
+from tradecredit.demo.report import render_demo_report, report_path
+from tradecredit.organisations.models import Organisation
+from tradecredit.organisations.roles import Role
+from tradecredit.organisations.service import create_organisation
+from tradecredit.receivables.models import Invoice, Payment
+
+Progress = Callable[[str, int, int], None]
+DEFAULT_END = date(2026, 9, 30)
+
+
+@dataclass
+class DemoOutcome:
+    org_slug: str
+    as_of: date
+    loaded: LoadSummary | None
+    ageing: AgeingReport
+    by_country: AgeingReport
+    by_currency: AgeingReport
+    by_sector: AgeingReport
+    by_buyer: AgeingReport
+    counts: dict[str, int]
+    report: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[step] = time.perf_counter() - start
+
+
+def demo_slug(seed: int) -> str:
+    return f"demo-{seed}"
+
+
+def _demo_actor(session: Session, slug: str) -> tuple[Actor, bool]:
+    """The demo organisation's actor, and whether it was created just now."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    created = org is None
+    if org is None:
+        org = create_organisation(
+            session,
+            slug=slug,
+            name=DEMO_SELLER.name,
+            kind="seller",
+            base_currency=DEMO_SELLER.base_currency,
+            actor_name="demo",
+        )
+    return Actor(org_id=org.id, name="demo", role=Role.ADMIN), created
+
+
+def _has_ledger(session: Session, actor: Actor) -> bool:
+    return bool(session.scalar(select(func.count()).where(Company.org_id == actor.org_id)))
+
+
+def _counts(session: Session, actor: Actor) -> dict[str, int]:
+    def count(model: type[Company] | type[Invoice] | type[Payment]) -> int:
+        return int(session.scalar(select(func.count()).where(model.org_id == actor.org_id)) or 0)
+
+    companies = session.execute(
+        select(
+            func.count(func.distinct(Company.country)), func.count(func.distinct(Company.sector))
+        ).where(Company.org_id == actor.org_id)
+    ).one()
+    return {
+        "buyers": count(Company),
+        "countries": int(companies[0]),
+        "sectors": int(companies[1]),
+        "invoices": count(Invoice),
+        "payments": count(Payment),
+    }
+
+
+def run_demo(
+    engine: Engine,
+    *,
+    seed: int = 42,
+    buyers: int = 2000,
+    as_of: date | None = None,
+    out_dir: Path = Path("out"),
+    progress: Progress | None = None,
+) -> DemoOutcome:
+    timings: dict[str, float] = {}
+    slug = demo_slug(seed)
+    loaded = None
+    with unit_of_work(engine) as session:
+        actor, _ = _demo_actor(session, slug)
+        if not _has_ledger(session, actor):
+            with _timed(timings, "generate"):
+                portfolio = generate_portfolio(seed=seed, buyers=buyers, end=DEFAULT_END)
+            with _timed(timings, "load"):
+                loaded = load_portfolio(
+                    session, actor=actor, portfolio=portfolio, progress=progress
+                )
+    day = as_of or DEFAULT_END
+    with unit_of_work(engine) as session, _timed(timings, "ageing"):
+        reports = ageing_reports(
+            session,
+            actor=actor,
+            as_of=day,
+            groupings=("total", "country", "currency", "sector", "buyer"),
+        )
+        counts = _counts(session, actor)
+    with _timed(timings, "report"):
+        path = _write_report(reports, counts, out_dir=out_dir, seed=seed)
+    return DemoOutcome(
+        org_slug=slug,
+        as_of=day,
+        loaded=loaded,
+        ageing=reports["total"],
+        by_country=reports["country"],
+        by_currency=reports["currency"],
+        by_sector=reports["sector"],
+        by_buyer=reports["buyer"],
+        counts=counts,
+        report=path,
+        timings=timings,
+    )
+
+
+def _write_report(
+    reports: dict[str, AgeingReport], counts: dict[str, int], *, out_dir: Path, seed: int
+) -> Path:
+    html = render_demo_report(
+        seller=DEMO_SELLER.name,
+        ageing=reports["total"],
+        breakdowns=[
+            ("Ageing by country", reports["country"]),
+            ("Ageing by sector (NACE section)", reports["sector"]),
+            ("Ageing by invoice currency", reports["currency"]),
+        ],
+        by_buyer=reports["buyer"],
+        portfolio=[
+            ("Buyers", f"{counts['buyers']:,}"),
+            ("Countries", str(counts["countries"])),
+            ("NACE sectors", str(counts["sectors"])),
+            ("Invoices", f"{counts['invoices']:,}"),
+            ("Payments", f"{counts['payments']:,}"),
+            ("Generator seed", str(seed)),
+        ],
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = report_path(out_dir, reports["total"].as_of)
+    path.write_text(html, encoding="utf-8")
+    return path.resolve()

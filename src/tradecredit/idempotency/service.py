@@ -1,0 +1,120 @@
+"""Idempotency keys: the first answer to (organisation, key) is stored and replayed.
+
+The record is written in the same transaction as the change it guards, so a crash leaves
+neither a change without its record nor a record without its change. The key is *claimed*
+before the change is made: a second request with the same key waits on the database's unique
+constraint until the first one ends, then sees its stored answer. This is what makes two
+identical requests arriving at once produce one payment, not two.
+
+An idempotency record is a cache of an answer, not a business fact: it has no audit event of
+its own; the change it guards has one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
+
+from tradecredit.audit.canonical import canonical_json
+from tradecredit.context import Actor
+from tradecredit.idempotency.models import IdempotencyRecord
+from tradecredit.kit.errors import IdempotencyKeyReused, InvalidInput
+
+MAX_KEY_LENGTH = 255
+_PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
+UNANSWERED = 0
+"""Status of a claimed key whose answer is not stored yet; never visible outside its transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status_code: int
+    body: str
+
+
+def validate_key(key: str) -> str:
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not _PRINTABLE.match(key):
+        shown = key if len(key) <= 40 else key[:40] + "..."
+        raise InvalidInput(
+            f"Idempotency-Key {shown!r} is invalid: it must be 1-{MAX_KEY_LENGTH} printable "
+            f"ASCII characters (it is {len(key)} long)",
+            details={"field": "Idempotency-Key", "value": shown},
+        )
+    return key
+
+
+def request_fingerprint(*, method: str, path: str, body: Any) -> str:
+    """SHA-256 of the method, the path and the body as canonical JSON (sorted keys)."""
+    canonical = canonical_json({"method": method.upper(), "path": path, "body": body})
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def find_record(session: Session, *, actor: Actor, key: str) -> IdempotencyRecord | None:
+    return session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.org_id == actor.org_id, IdempotencyRecord.key == key
+        )
+    )
+
+
+def replay(record: IdempotencyRecord, *, fingerprint: str) -> StoredResponse:
+    """The stored answer, if the request is the same one; a key reused for another is refused."""
+    if record.request_hash != fingerprint:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {record.key!r} was already used for a different request "
+            f"({record.method} {record.path} with another body); use a new key for a new request",
+            details={"field": "Idempotency-Key", "value": record.key},
+        )
+    return StoredResponse(status_code=record.status_code, body=record.response_body)
+
+
+def _insert_unless_taken(
+    session: Session, values: dict[str, Any]
+) -> ReturningInsert[tuple[uuid.UUID]]:
+    """INSERT ... ON CONFLICT (org_id, key) DO NOTHING RETURNING id, in the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    conflict = ["org_id", "key"]
+    if dialect == "postgresql":
+        pg = postgresql.insert(IdempotencyRecord).values(**values)
+        return pg.on_conflict_do_nothing(index_elements=conflict).returning(IdempotencyRecord.id)
+    if dialect == "sqlite":
+        lite = sqlite.insert(IdempotencyRecord).values(**values)
+        return lite.on_conflict_do_nothing(index_elements=conflict).returning(IdempotencyRecord.id)
+    raise NotImplementedError(f"idempotency keys need PostgreSQL or SQLite, not {dialect}")
+
+
+def claim(
+    session: Session, *, actor: Actor, key: str, method: str, path: str, fingerprint: str
+) -> bool:
+    """Take the key for this transaction; False if another transaction already answered it.
+
+    INSERT ... ON CONFLICT DO NOTHING waits while a concurrent transaction holds the same key
+    uncommitted, and inserts nothing once that one has committed; the transaction stays usable.
+    """
+    values: dict[str, Any] = {
+        "org_id": actor.org_id,
+        "key": key,
+        "method": method.upper(),
+        "path": path,
+        "request_hash": fingerprint,
+        "status_code": UNANSWERED,
+        "response_body": "",
+    }
+    inserted = session.execute(_insert_unless_taken(session, values)).scalar_one_or_none()
+    return inserted is not None
+
+
+def store_answer(session: Session, *, actor: Actor, key: str, status_code: int, body: str) -> None:
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.org_id == actor.org_id, IdempotencyRecord.key == key)
+        .values(status_code=status_code, response_body=body)
+    )

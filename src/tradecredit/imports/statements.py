@@ -1,0 +1,75 @@
+"""Financial statements: keyed by company + period end; a changed statement is updated."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from tradecredit.companies.models import STATEMENT_LINES, FinancialStatement
+from tradecredit.companies.schemas import StatementCreate
+from tradecredit.companies.service import statement_lines_minor
+from tradecredit.imports.lookup import company_ids, unknown_company
+from tradecredit.imports.plan import Context, Plan, chunked, new_row, unique_rows
+from tradecredit.imports.problems import ValidRow
+
+
+def plan_statements(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+    plan = Plan()
+    rows = unique_rows(
+        ctx,
+        rows,
+        key=lambda d: (d.registration_number, d.country, d.period_end),
+        column="period_end",
+        reason=lambda d, first: (
+            f"statement of {d.registration_number!r} in {d.country} for {d.period_end} appears "
+            f"more than once in this file (first at row {first})"
+        ),
+    )
+    companies = company_ids(ctx, ((r.data.registration_number, r.data.country) for r in rows))
+    stored = _load(ctx, list(set(companies.values())))
+    for row in rows:
+        data: StatementCreate = row.data
+        company_id = companies.get((data.registration_number, data.country))
+        if company_id is None:
+            key = (data.registration_number, data.country)
+            ctx.problems.at(row, "registration_number", unknown_company("company", key))
+            continue
+        lines = statement_lines_minor(data)
+        existing = stored.get((company_id, data.period_end))
+        if existing is None:
+            values = new_row(
+                FinancialStatement,
+                ctx,
+                company_id=company_id,
+                period_end=data.period_end,
+                currency=data.currency,
+                **lines,
+            )
+            plan.add(
+                FinancialStatement,
+                values,
+                action="statement.imported",
+                entity="financial_statement",
+            )
+            continue
+        wanted: dict[str, Any] = {"currency": data.currency}
+        wanted |= {line: lines[line] for line in STATEMENT_LINES if line in ctx.present}
+        plan.change(existing, wanted, action="statement.updated", entity="financial_statement")
+    return plan
+
+
+def _load(
+    ctx: Context, company_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, date], FinancialStatement]:
+    found: dict[tuple[uuid.UUID, date], FinancialStatement] = {}
+    for chunk in chunked(company_ids):
+        query = select(FinancialStatement).where(
+            FinancialStatement.org_id == ctx.actor.org_id,
+            FinancialStatement.company_id.in_(chunk),
+        )
+        found.update(((s.company_id, s.period_end), s) for s in ctx.session.scalars(query))
+    return found

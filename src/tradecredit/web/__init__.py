@@ -1,0 +1,1 @@
+"""Templates and static files for HTML reports and (later) the web UI."""
