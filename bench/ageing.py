@@ -43,10 +43,10 @@ NOTES = (
     'Measured: `age_ledger(snapshot, by="buyer", currency="EUR")` including the snapshot\'s '
     "checks, open amounts, buckets, exact conversion, labels, sorting and both DSO figures; "
     "baselines: the same query with a join on the invoice id (pandas: index join), `cut` buckets, "
-    "a (buyer, currency, bucket) group-by and a pivot, the same exact integer conversion.",
+    "the same exact integer conversion of each open item, a (buyer, bucket) group-by and a pivot.",
     "What differs in the production function: settlements and invoices refer to rows by position, "
-    "so open amounts and (group, currency, bucket) sums are exact integer scatter-adds (numpy) "
-    "instead of hash joins and group-bys, with no pivot; Polars' streaming engine filters the "
+    "so open amounts and (group, bucket) sums of the converted items are exact integer scatter-adds "
+    "(numpy) instead of hash joins and group-bys, with no pivot; Polars' streaming engine filters the "
     "10M invoices and sums daily sales for DSO.",
     "Cores: one process per measurement on the 2 cores (Polars uses both, numpy one); the machine "
     "is shared, so the ratios measured in the same run are the figures, absolute times a hint.",

@@ -2,8 +2,8 @@
 
 Both compute what `tradecredit.analytics.ageing.age_ledger(by="buyer")` computes: open amount
 per invoice (amount - allocations - credit notes dated on or before the as-of date, floored at
-0), six buckets by days past due, sums per (buyer, currency, bucket) converted exactly (integer
-half-even, like the production code, so the results can be compared to the cent), totals, share
+0), each open item converted exactly (integer half-even, like the production code, so the
+results can be compared to the cent), six buckets by days past due, sums per (buyer, bucket), share
 over 120 days, and both DSO figures. They share only the scalar DSO walk with production.
 (Polars 2 renamed `pl.cut` to `bin_intervals`; the Polars version uses it as `cut` was used.)
 """
@@ -97,22 +97,22 @@ def pandas_ageing(
     items["open"] = (items["amount_minor"] - items["settled"].fillna(0).astype("int64")).clip(
         lower=0
     )
-    items = items.loc[items["open"] > 0]
+    items = items.loc[items["open"] > 0].copy()
+    currency = items["currency"].astype(str)
+    for code, (numerator, denominator) in factors.items():
+        mask = np.asarray(currency == code)
+        values = items.loc[mask, "open"].to_numpy(np.int64)
+        items.loc[mask, "open"] = _half_even(values, numerator, denominator)
     days = (cut - items["due_date"]).dt.days
     items["bucket"] = pd.cut(days, bins=[-np.inf, *EDGES, np.inf], labels=list(BUCKETS))
-    cells = items.pivot_table(
-        index=["company", "currency"],
+    rows = items.pivot_table(
+        index="company",
         columns="bucket",
         values="open",
         aggfunc="sum",
         fill_value=0,
         observed=True,
     ).reindex(columns=list(BUCKETS), fill_value=0)
-    currency = cells.index.get_level_values("currency").astype(str)
-    for code, (numerator, denominator) in factors.items():
-        mask = np.asarray(currency == code)
-        cells.loc[mask] = _half_even(cells.loc[mask].to_numpy(np.int64), numerator, denominator)
-    rows = cells.groupby(level="company").sum()
     rows["total"] = rows[list(BUCKETS)].sum(axis=1)
     rows["open_invoices"] = items.groupby("company").size()
     rows["share_over_120_e4"] = _share(rows["over_120"], rows["total"])
@@ -176,26 +176,24 @@ def polars_ageing(
             .alias("bucket")
         )
     )
-    cells = items.group_by("company", "currency", "bucket").agg(pl.col("open").sum()).collect()
-    wide = cells.pivot(on="bucket", index=["company", "currency"], values="open")
-    wide = wide.with_columns(
-        pl.lit(0, dtype=pl.Int64).alias(b) for b in BUCKETS if b not in wide.columns
-    )
-    factor = pl.DataFrame(
+    factor = pl.LazyFrame(
         {
             "currency": list(factors),
             "num": [f[0] for f in factors.values()],
             "den": [f[1] for f in factors.values()],
         }
-    ).with_columns(pl.col("currency").cast(wide.schema["currency"]))
-    converted = wide.join(factor, on="currency").with_columns(
-        _half_even_expr(pl.col(b).fill_null(0), pl.col("num"), pl.col("den")).alias(b)
-        for b in BUCKETS
+    ).with_columns(pl.col("currency").cast(frames["invoices"].schema["currency"]))
+    converted = items.join(factor, on="currency").with_columns(
+        _half_even_expr(pl.col("open"), pl.col("num"), pl.col("den")).alias("open")
     )
+    cells = converted.group_by("company", "bucket").agg(pl.col("open").sum()).collect()
+    wide = cells.pivot(on="bucket", index="company", values="open")
+    wide = wide.with_columns(
+        pl.lit(0, dtype=pl.Int64).alias(b) for b in BUCKETS if b not in wide.columns
+    ).with_columns(pl.col(b).fill_null(0) for b in BUCKETS)
     counts = items.group_by("company").agg(pl.len().cast(pl.Int64).alias("open_invoices")).collect()
     rows = (
-        converted.group_by("company")
-        .agg(pl.col(*BUCKETS).sum())
+        wide.select("company", *BUCKETS)
         .with_columns(pl.sum_horizontal(*BUCKETS).alias("total"))
         .join(counts, on="company")
         .rename({"company": "group"})
