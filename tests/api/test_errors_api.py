@@ -9,10 +9,13 @@ import uuid
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 
 from api.builders import (
+    Tenant,
     account_body,
     company_body,
     created,
@@ -21,7 +24,9 @@ from api.builders import (
     invoice_body,
     payment_body,
     statement_body,
+    stored_state,
 )
+from tradecredit.api.errors import install_error_handlers
 
 
 @pytest.fixture
@@ -193,15 +198,51 @@ def test_payment_naming_another_buyers_invoice(ledger: TestClient) -> None:
     assert "INV-1" in message
 
 
-def test_text_the_database_cannot_store_is_not_a_server_error(
-    ledger: TestClient, engine: Engine
+@pytest.mark.parametrize(
+    ("path", "body", "field", "code"),
+    [
+        ("/v1/companies", company_body("NUL\x00BYTE", name="Nul"), "registration_number", "U+0000"),
+        ("/v1/companies", company_body("X", name="Buyer\nX"), "name", "U+000A"),
+        ("/v1/invoices", invoice_body("INV\t2"), "invoice_number", "U+0009"),
+        ("/v1/payments", payment_body("P\x001"), "payment_reference", "U+0000"),
+        (
+            "/v1/credit-notes",
+            credit_note_body("CN-1", "INV-1") | {"reason": "damaged\x00"},
+            "reason",
+            "U+0000",
+        ),
+        ("/v1/accounts", account_body("HRB1", collector="ana\x1b"), "collector", "U+001B"),
+    ],
+)
+def test_control_characters_are_refused_alike_on_every_database(
+    ledger: TestClient,
+    engine: Engine,
+    tenant: Tenant,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+    code: str,
 ) -> None:
-    """PostgreSQL refuses NUL bytes in text; SQLite stores them. Neither answers with a 500."""
-    response = ledger.post("/v1/companies", json=company_body("NUL\x00BYTE"))
-    if engine.dialect.name == "postgresql":
-        assert "NUL" in error_of(response, 422, "value_not_storable")
-    else:
-        assert created(response)["registration_number"] == "NUL\x00BYTE"
+    """PostgreSQL cannot store NUL in text and SQLite can: validation refuses it for both."""
+    state = stored_state(engine, tenant.org_id)
+    response = ledger.post(path, json=body)
+    message = error_of(response, 422, "invalid_request")
+    assert f"{field}: contains a control character ({code})" in message
+    assert _fields(response) == {field}
+    assert stored_state(engine, tenant.org_id) == state
+
+
+def test_a_value_the_database_refuses_is_a_422_not_a_server_error() -> None:
+    """The safety net behind validation: a DataError from the driver names the reason."""
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/refused")
+    def refused() -> None:
+        raise DataError("INSERT ...", {}, ValueError("invalid byte sequence: 0x00\nCONTEXT: ..."))
+
+    message = error_of(TestClient(app).get("/refused"), 422, "value_not_storable")
+    assert message == "a value cannot be stored: invalid byte sequence: 0x00"
 
 
 def test_unknown_route_and_method_are_json(ledger: TestClient) -> None:

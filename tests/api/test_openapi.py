@@ -88,13 +88,24 @@ def test_requests_and_answers_reference_named_schemas(spec: dict[str, Any]) -> N
     assert amount["type"] == "string", "amounts are decimal strings in JSON"
 
 
-def test_money_movements_take_an_idempotency_key(spec: dict[str, Any]) -> None:
-    for path in MONEY_MOVEMENTS:
-        operation = spec["paths"][path]["post"]
+def test_every_post_takes_an_idempotency_key(spec: dict[str, Any]) -> None:
+    posts = [(path, op) for path, method, op in _operations(spec) if method == "post"]
+    assert {path for path, _ in posts} >= set(MONEY_MOVEMENTS)
+    for path, operation in posts:
         headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
         assert "Idempotency-Key" in headers, path
         assert "Idempotent-Replayed" in operation["responses"]["201"]["headers"], path
         assert "409" in operation["responses"], path
+
+
+def test_paged_lists_answer_with_the_page_envelope(spec: dict[str, Any]) -> None:
+    for path, method, operation in _operations(spec):
+        answer = operation["responses"]["200" if method == "get" else "201"]
+        schema = answer["content"]["application/json"]["schema"]
+        assert schema.get("type") != "array", f"{method.upper()} {path} answers a bare list"
+        query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        if {"limit", "offset"} <= query:
+            assert schema["$ref"].startswith("#/components/schemas/Page_"), path
 
 
 def test_interactive_docs_are_served(app: FastAPI) -> None:

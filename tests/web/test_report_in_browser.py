@@ -57,7 +57,9 @@ def test_the_demo_report_renders_in_chromium(engine: Engine, tmp_path: Path) -> 
     assert dom.count("<rect") == 6
 
     picture = tmp_path / "report.png"
-    _run(browser, tmp_path / "profile-png", "--window-size=1200,1600", f"--screenshot={picture}", url)
+    _run(
+        browser, tmp_path / "profile-png", "--window-size=1200,1600", f"--screenshot={picture}", url
+    )
     header = picture.read_bytes()[:8]
     assert header == b"\x89PNG\r\n\x1a\n"
     assert picture.stat().st_size > 20_000

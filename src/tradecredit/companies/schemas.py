@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradecredit.companies.models import STATEMENT_LINES
-from tradecredit.kit.currencies import exponent
-from tradecredit.kit.fields import Amount, CountryCode, CurrencyCode, Reference, SectorCode, Text
+
+# Re-exported: the importers' row rules (imports/rules.py) import it from here.
+from tradecredit.kit.fields import (
+    Amount,
+    CountryCode,
+    CurrencyCode,
+    Language,
+    Reference,
+    SectorCode,
+    Text,
+    check_fits_storage,
+)
 
 CompanyStatus = Literal["active", "insolvent", "dissolved"]
-Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=8)]
-"""A language tag for correspondence, e.g. "de" or "zh-Hans" (the column holds 8 characters)."""
-
-MAX_MINOR_UNITS = 2**63 - 1
-
-
-def check_fits_storage(model: object, fields: Iterable[str], currency: str) -> None:
-    """Refuse an amount whose minor units do not fit the 64-bit column, naming the field.
-
-    Without this a huge amount ("1e30") would reach the database and fail there, as a 500.
-    """
-    scale = exponent(currency)
-    for field in fields:
-        value = getattr(model, field)
-        if value is not None and abs(value.scaleb(scale)) > MAX_MINOR_UNITS:
-            raise ValueError(
-                f"{field} {value} is too large: at most {MAX_MINOR_UNITS // 10**scale} {currency}"
-            )
 
 
 class CompanyCreate(BaseModel):

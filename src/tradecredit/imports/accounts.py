@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tradecredit.imports.lookup import company_ids, unknown_company
-from tradecredit.imports.plan import Context, Plan, chunked, new_row, unique_rows
-from tradecredit.imports.problems import ValidRow
+from tradecredit.imports.lookup import COMPANY, company_ids, company_keys, known_company
+from tradecredit.imports.plan import Context, Plan, chunked, new_row, repeated_rows
+from tradecredit.imports.problems import Row
 from tradecredit.receivables.models import CustomerAccount
 from tradecredit.receivables.schemas import AccountCreate
 from tradecredit.receivables.service import account_fields
@@ -26,29 +26,27 @@ FIELD_OF_COLUMN = {
 }
 
 
-def plan_accounts(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+def plan_accounts(ctx: Context, rows: Sequence[Row]) -> Plan:
     """New accounts take the schema defaults; on an existing account an empty on_hold cell
     keeps the stored hold (an empty cell must not lift a hold)."""
     plan = Plan()
-    rows = unique_rows(
+    repeated = repeated_rows(
         ctx,
         rows,
-        key=lambda d: (d.registration_number, d.country),
+        needs=COMPANY,
         column="registration_number",
-        reason=lambda d, first: (
-            f"account of {d.registration_number!r} in {d.country} appears more than once in "
-            f"this file (first at row {first})"
+        reason=lambda v, first: (
+            f"account of {v['registration_number']!r} in {v['country']} appears more than once "
+            f"in this file (first at row {first})"
         ),
     )
-    companies = company_ids(ctx, ((r.data.registration_number, r.data.country) for r in rows))
+    companies = company_ids(ctx, company_keys(rows))
     stored = _load(ctx, list(set(companies.values())))
     for row in rows:
-        data: AccountCreate = row.data
-        key = (data.registration_number, data.country)
-        company_id = companies.get(key)
-        if company_id is None:
-            ctx.problems.at(row, "registration_number", unknown_company("company", key))
+        company_id = known_company(ctx, row, companies, role="company")
+        if company_id is None or row.data is None or row.number in repeated:
             continue
+        data: AccountCreate = row.data
         fields = account_fields(data)
         existing = stored.get(company_id)
         if existing is None:

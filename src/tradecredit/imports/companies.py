@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from tradecredit.companies.models import Company
 from tradecredit.companies.schemas import CompanyCreate
-from tradecredit.imports.lookup import CompanyKey
-from tradecredit.imports.plan import Context, Plan, chunked, new_row, unique_rows
-from tradecredit.imports.problems import ValidRow
+from tradecredit.imports.lookup import COMPANY, CompanyKey
+from tradecredit.imports.plan import Context, Plan, chunked, new_row, repeated_rows
+from tradecredit.imports.problems import Row
 from tradecredit.kit.ids import new_id
 
 PARENT_COLUMNS = ("group_parent_registration_number", "group_parent_country")
@@ -26,39 +26,48 @@ class Known:
     parent_id: uuid.UUID | None
 
 
-def key_of(data: CompanyCreate) -> CompanyKey:
+def key_of(values: Mapping[str, Any]) -> CompanyKey:
+    return (values["registration_number"], values["country"])
+
+
+def key_of_data(data: CompanyCreate) -> CompanyKey:
     return (data.registration_number, data.country)
 
 
-def parent_key(data: CompanyCreate) -> CompanyKey | None:
-    if data.group_parent_registration_number and data.group_parent_country:
-        return (data.group_parent_registration_number, data.group_parent_country)
-    return None
+def parent_key(values: Mapping[str, Any]) -> CompanyKey | None:
+    number, country = values[PARENT_COLUMNS[0]], values[PARENT_COLUMNS[1]]
+    return (number, country) if number and country else None
 
 
-def plan_companies(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+def plan_companies(ctx: Context, rows: Sequence[Row]) -> Plan:
+    """Keys, parents and cycles are checked for every row whose columns for them are readable;
+    only rows that passed everything are planned."""
     plan = Plan()
-    rows = unique_rows(
+    repeated = repeated_rows(
         ctx,
         rows,
-        key=key_of,
+        needs=COMPANY,
         column="registration_number",
-        reason=lambda d, first: (
-            f"company {d.registration_number!r} in {d.country} appears more than once in this "
-            f"file (first at row {first})"
+        reason=lambda v, first: (
+            f"company {v['registration_number']!r} in {v['country']} appears more than once in "
+            f"this file (first at row {first})"
         ),
     )
     known = _known_companies(ctx)
-    keys = [key_of(row.data) for row in rows]
-    ids = {key: known[key].id if key in known else new_id() for key in keys}
-    parents = _resolve_parents(ctx, rows, known, ids)
-    _reject_cycles(ctx, rows, known, ids, parents)
-    stored = _load(ctx, [known[key].id for key in keys if key in known])
-    new_rows: list[dict[str, Any]] = []
+    ids: dict[CompanyKey, uuid.UUID] = {}
     for row in rows:
-        data: CompanyCreate = row.data
-        values = _values(ctx, row, parents.get(row.number))
-        company_id = ids[key_of(data)]
+        if row.has(*COMPANY):
+            key = key_of(row.values)
+            ids.setdefault(key, known[key].id if key in known else new_id())
+    parents = _resolve_parents(ctx, rows, known, ids)
+    firsts = [row for row in rows if row.has(*COMPANY) and row.number not in repeated]
+    _reject_cycles(ctx, firsts, known, ids, parents)
+    planned = [(row, row.data) for row in firsts if row.data is not None]
+    stored = _load(ctx, [known[k].id for _, d in planned if (k := key_of_data(d)) in known])
+    new_rows: list[dict[str, Any]] = []
+    for row, data in planned:
+        values = _values(ctx, row, data, parents.get(row.number))
+        company_id = ids[key_of_data(data)]
         if company_id in stored:
             plan.change(stored[company_id], values, action="company.updated", entity="company")
         else:
@@ -80,7 +89,7 @@ def _known_companies(ctx: Context) -> dict[CompanyKey, Known]:
 
 def _resolve_parents(
     ctx: Context,
-    rows: Sequence[ValidRow],
+    rows: Sequence[Row],
     known: dict[CompanyKey, Known],
     ids: dict[CompanyKey, uuid.UUID],
 ) -> dict[int, uuid.UUID | None]:
@@ -89,10 +98,12 @@ def _resolve_parents(
         return {}
     parents: dict[int, uuid.UUID | None] = {}
     for row in rows:
-        wanted = parent_key(row.data)
+        if not row.has(*PARENT_COLUMNS):
+            continue
+        wanted = parent_key(row.values)
         if wanted is None:
             parents[row.number] = None
-        elif wanted == key_of(row.data):
+        elif row.has(*COMPANY) and wanted == key_of(row.values):
             ctx.problems.at(
                 row, "group_parent_registration_number", "a company cannot be its own group parent"
             )
@@ -111,16 +122,17 @@ def _resolve_parents(
 
 def _reject_cycles(
     ctx: Context,
-    rows: Sequence[ValidRow],
+    rows: Sequence[Row],
     known: dict[CompanyKey, Known],
     ids: dict[CompanyKey, uuid.UUID],
     parents: dict[int, uuid.UUID | None],
 ) -> None:
+    """`rows`: the first row of each readable key, so each company has one parent here."""
     parent_of = {k.id: k.parent_id for k in known.values()}
-    parent_of |= {ids[key_of(r.data)]: parents[r.number] for r in rows if r.number in parents}
+    parent_of |= {ids[key_of(r.values)]: parents[r.number] for r in rows if r.number in parents}
     names = {k.id: key for key, k in known.items()} | {cid: key for key, cid in ids.items()}
     for row in rows:
-        start = ids[key_of(row.data)]
+        start = ids[key_of(row.values)]
         path, current = [start], parent_of.get(start)
         while current is not None and current not in path:
             path.append(current)
@@ -148,11 +160,12 @@ def _creation(data: CompanyCreate) -> dict[str, Any]:
     }
 
 
-def _values(ctx: Context, row: ValidRow, parent_id: uuid.UUID | None) -> dict[str, Any]:
+def _values(
+    ctx: Context, row: Row, data: CompanyCreate, parent_id: uuid.UUID | None
+) -> dict[str, Any]:
     """The fields this file sets: a column absent from the file leaves the stored value alone;
     an empty cell clears an optional field, but an empty status keeps the stored status (the
     schema's default "active" must not revive an insolvent company)."""
-    data: CompanyCreate = row.data
     values: dict[str, Any] = {"name": data.name, "sector": data.sector}
     values |= {name: getattr(data, name) for name in OPTIONAL_FIELDS if name in ctx.present}
     if "status" not in row.cells:

@@ -3,20 +3,22 @@ invoice amount (counting the notes already booked and the earlier rows of the fi
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 
-from tradecredit.imports.compare import Compared, conflict
+from tradecredit.imports.compare import Compared, conflict, file_values
 from tradecredit.imports.lookup import credited_minor, invoices_by_number
-from tradecredit.imports.plan import Context, Plan, chunked, new_row, unique_rows
-from tradecredit.imports.problems import ValidRow
+from tradecredit.imports.plan import Context, Plan, chunked, new_row, repeated_rows
+from tradecredit.imports.problems import Row
 from tradecredit.kit.money import from_minor, to_minor
 from tradecredit.receivables.models import CreditNote, Invoice
 from tradecredit.receivables.schemas import CreditNoteCreate
 
 COMPARED = (
-    Compared("invoice_number", "invoice_id"),
+    Compared("invoice_number", "invoice_id", looked_up=True),
     Compared("currency", "currency"),
     Compared("amount", "amount_minor", money=True),
     Compared("issue_date", "issue_date"),
@@ -24,75 +26,107 @@ COMPARED = (
 )
 
 
-def plan_credit_notes(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+def plan_credit_notes(ctx: Context, rows: Sequence[Row]) -> Plan:
+    """Each check runs on every row whose columns it needs are readable. The running total per
+    invoice counts each new note with a readable positive amount in the invoice's currency
+    once, so an exceeding note is found even when another column of its row is bad."""
     plan = Plan()
-    rows = unique_rows(
+    repeated = repeated_rows(
         ctx,
         rows,
-        key=lambda d: d.credit_note_number,
+        needs=("credit_note_number",),
         column="credit_note_number",
-        reason=lambda d, first: (
-            f"duplicate credit note number {d.credit_note_number!r}: it appears more than once "
-            f"in this file (first at row {first})"
+        reason=lambda v, first: (
+            f"duplicate credit note number {v['credit_note_number']!r}: it appears more than "
+            f"once in this file (first at row {first})"
         ),
     )
-    invoices = invoices_by_number(ctx, (r.data.invoice_number for r in rows))
-    stored = _load(ctx, [r.data.credit_note_number for r in rows])
+    invoices = invoices_by_number(
+        ctx, (r.values["invoice_number"] for r in rows if r.has("invoice_number"))
+    )
+    stored = _load(
+        ctx, [r.values["credit_note_number"] for r in rows if r.has("credit_note_number")]
+    )
     credited = credited_minor(ctx, (invoice.id for invoice in invoices.values()))
     for row in rows:
-        data: CreditNoteCreate = row.data
         invoice = _invoice(ctx, row, invoices)
-        if invoice is None:
-            continue
-        amount_minor = to_minor(data.amount, data.currency)
-        fields = {
-            "invoice_id": invoice.id,
-            "company_id": invoice.company_id,
-            "credit_note_number": data.credit_note_number,
-            "currency": data.currency,
-            "amount_minor": amount_minor,
-            "issue_date": data.issue_date,
-            "reason": data.reason,
-        }
-        existing = stored.get(data.credit_note_number)
+        wanted = file_values(row, COMPARED)
+        if invoice is not None:
+            wanted["invoice_id"] = invoice.id
+        existing = stored.get(row.values.get("credit_note_number", ""))
         if existing is not None:
-            what = f"credit note {data.credit_note_number!r}"
-            found = conflict(what, existing, fields, COMPARED, ctx.present)
-            if found:
-                ctx.problems.at(row, found.column, found.reason)
-            else:
-                plan.unchanged += 1
+            _compare(ctx, plan, row, existing, wanted)
             continue
-        total = credited.get(invoice.id, 0) + amount_minor
-        if total > invoice.amount_minor:
-            ctx.problems.at(row, "amount", _exceeds(invoice, total))
+        if row.number in repeated or invoice is None or invoice.currency != wanted.get("currency"):
             continue
-        credited[invoice.id] = total
-        values = new_row(CreditNote, ctx, **fields)
-        plan.add(CreditNote, values, action="credit_note.imported", entity="credit_note")
+        positive = wanted.get("amount_minor", 0) > 0
+        if positive and not _within_invoice(ctx, row, invoice, wanted, credited):
+            continue
+        if row.data is not None:
+            values = new_row(CreditNote, ctx, **_fields(row.data, invoice))
+            plan.add(CreditNote, values, action="credit_note.imported", entity="credit_note")
     return plan
 
 
-def _invoice(ctx: Context, row: ValidRow, invoices: dict[str, Invoice]) -> Invoice | None:
-    data: CreditNoteCreate = row.data
-    invoice = invoices.get(data.invoice_number)
+def _invoice(ctx: Context, row: Row, invoices: dict[str, Invoice]) -> Invoice | None:
+    """The credited invoice when its number is readable and known; its currency is checked
+    against the row's when that is readable."""
+    if "invoice_number" not in row.values:
+        return None
+    number = row.values["invoice_number"]
+    invoice = invoices.get(number)
     if invoice is None:
         ctx.problems.at(
             row,
             "invoice_number",
-            f"unknown invoice {data.invoice_number!r}: no invoice with this number; invoices "
-            "must be imported first (tradecredit import invoices)",
+            f"unknown invoice {number!r}: no invoice with this number; invoices must be "
+            "imported first (tradecredit import invoices)",
         )
         return None
-    if invoice.currency != data.currency:
+    currency = row.values.get("currency")
+    if currency is not None and invoice.currency != currency:
         ctx.problems.at(
             row,
             "currency",
-            f"currency {data.currency} differs from the currency of invoice "
-            f"{data.invoice_number!r} ({invoice.currency})",
+            f"currency {currency} differs from the currency of invoice {number!r} "
+            f"({invoice.currency})",
         )
-        return None
     return invoice
+
+
+def _compare(
+    ctx: Context, plan: Plan, row: Row, existing: CreditNote, wanted: dict[str, Any]
+) -> None:
+    what = f"credit note {existing.credit_note_number!r}"
+    found = conflict(what, existing, wanted, COMPARED, ctx.present)
+    if found:
+        ctx.problems.at(row, found.column, found.reason)
+    elif row.data is not None:
+        plan.unchanged += 1
+
+
+def _within_invoice(
+    ctx: Context, row: Row, invoice: Invoice, wanted: dict[str, Any], credited: dict[uuid.UUID, int]
+) -> bool:
+    """Add the note to its invoice's running total, or report that it would exceed the invoice."""
+    total = credited.get(invoice.id, 0) + wanted["amount_minor"]
+    if total > invoice.amount_minor:
+        ctx.problems.at(row, "amount", _exceeds(invoice, total))
+        return False
+    credited[invoice.id] = total
+    return True
+
+
+def _fields(data: CreditNoteCreate, invoice: Invoice) -> dict[str, Any]:
+    return {
+        "invoice_id": invoice.id,
+        "company_id": invoice.company_id,
+        "credit_note_number": data.credit_note_number,
+        "currency": data.currency,
+        "amount_minor": to_minor(data.amount, data.currency),
+        "issue_date": data.issue_date,
+        "reason": data.reason,
+    }
 
 
 def _exceeds(invoice: Invoice, total_minor: int) -> str:

@@ -6,15 +6,16 @@ USD/EUR for a day that already has EUR/USD, so a conversion never has two answer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from tradecredit.fx.models import FxRate
 from tradecredit.fx.schemas import FxRateCreate
-from tradecredit.imports.plan import Context, Plan, chunked, new_row, unique_rows
-from tradecredit.imports.problems import ValidRow
+from tradecredit.imports.plan import Context, Plan, chunked, new_row, repeated_rows
+from tradecredit.imports.problems import Row
 
 PairKey = tuple[date, str, str]
 
@@ -25,47 +26,57 @@ def pair_of(base: str, quote: str, rate_date: date) -> PairKey:
     return (rate_date, low, high)
 
 
-def _pair(data: FxRateCreate) -> PairKey:
-    return pair_of(data.base_currency, data.quote_currency, data.rate_date)
+PAIR = ("rate_date", "base_currency", "quote_currency")
 
 
-def plan_fx_rates(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+def _pair(values: Mapping[str, Any]) -> PairKey:
+    return pair_of(values["base_currency"], values["quote_currency"], values["rate_date"])
+
+
+def plan_fx_rates(ctx: Context, rows: Sequence[Row]) -> Plan:
+    """Pairs are checked (in the file and against the database) for every row whose date and
+    currencies are readable; only rows that passed everything are planned."""
     plan = Plan()
-    rows = unique_rows(
+    repeated = repeated_rows(
         ctx,
         rows,
+        needs=PAIR,
         key=_pair,
         column="rate_date",
-        reason=lambda d, first: (
-            f"a {d.base_currency}/{d.quote_currency} rate on {d.rate_date} appears more than "
-            f"once in this file, in one direction or the other (first at row {first})"
+        reason=lambda v, first: (
+            f"a {v['base_currency']}/{v['quote_currency']} rate on {v['rate_date']} appears "
+            f"more than once in this file, in one direction or the other (first at row {first})"
         ),
     )
-    stored = _load(ctx, sorted({r.data.rate_date for r in rows}))
+    stored = _load(ctx, sorted({r.values["rate_date"] for r in rows if r.has(*PAIR)}))
     for row in rows:
-        data: FxRateCreate = row.data
-        existing = stored.get(_pair(data))
-        if existing is None:
-            values = new_row(
-                FxRate,
-                ctx,
-                rate_date=data.rate_date,
-                base_currency=data.base_currency,
-                quote_currency=data.quote_currency,
-                rate=data.rate,
-            )
-            plan.add(FxRate, values, action="fx_rate.imported", entity="fx_rate")
-        elif existing.base_currency != data.base_currency:
+        existing = stored.get(_pair(row.values)) if row.has(*PAIR) else None
+        if existing is not None and existing.base_currency != row.values["base_currency"]:
             ctx.problems.at(
                 row,
                 "base_currency",
                 f"this pair is already stored as {existing.base_currency}/"
-                f"{existing.quote_currency} for {data.rate_date} ({existing.rate}); one quote per "
-                "pair and date",
+                f"{existing.quote_currency} for {existing.rate_date} ({existing.rate}); one quote "
+                "per pair and date",
             )
-        else:
-            plan.change(existing, {"rate": data.rate}, action="fx_rate.updated", entity="fx_rate")
+        elif row.data is not None and row.number not in repeated:
+            _plan_rate(ctx, plan, row.data, existing)
     return plan
+
+
+def _plan_rate(ctx: Context, plan: Plan, data: FxRateCreate, existing: FxRate | None) -> None:
+    if existing is not None:
+        plan.change(existing, {"rate": data.rate}, action="fx_rate.updated", entity="fx_rate")
+        return
+    values = new_row(
+        FxRate,
+        ctx,
+        rate_date=data.rate_date,
+        base_currency=data.base_currency,
+        quote_currency=data.quote_currency,
+        rate=data.rate,
+    )
+    plan.add(FxRate, values, action="fx_rate.imported", entity="fx_rate")
 
 
 def _load(ctx: Context, dates: list[date]) -> dict[PairKey, FxRate]:

@@ -7,17 +7,22 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from tradecredit.imports.compare import Compared, conflict
-from tradecredit.imports.lookup import company_ids, ensure_accounts, invoices_by_number
-from tradecredit.imports.lookup import unknown_company as unknown
-from tradecredit.imports.plan import Context, Plan, new_row, unique_rows
-from tradecredit.imports.problems import ValidRow
+from tradecredit.imports.compare import Compared, conflict, file_values
+from tradecredit.imports.lookup import (
+    company_ids,
+    company_keys,
+    ensure_accounts,
+    invoices_by_number,
+    known_company,
+)
+from tradecredit.imports.plan import Context, Plan, new_row, repeated_rows
+from tradecredit.imports.problems import Row
 from tradecredit.receivables.models import Invoice
-from tradecredit.receivables.schemas import InvoiceCreate
 from tradecredit.receivables.service import invoice_fields
 
+BUYER = ("buyer_registration_number", "buyer_country")
 COMPARED = (
-    Compared("buyer_registration_number", "company_id"),
+    Compared("buyer_registration_number", "company_id", looked_up=True),
     Compared("currency", "currency"),
     Compared("amount", "amount_minor", money=True),
     Compared("vat_amount", "vat_minor", money=True),
@@ -28,43 +33,32 @@ COMPARED = (
 )
 
 
-def plan_invoices(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+def plan_invoices(ctx: Context, rows: Sequence[Row]) -> Plan:
+    """Each check runs on every row whose columns it needs are readable; only rows that passed
+    everything are planned (and only a file without problems is written)."""
     plan = Plan()
-    rows = unique_rows(
+    repeated = repeated_rows(
         ctx,
         rows,
-        key=lambda d: d.invoice_number,
+        needs=("invoice_number",),
         column="invoice_number",
-        reason=lambda d, first: (
-            f"duplicate invoice number {d.invoice_number!r} for this seller: it appears more "
+        reason=lambda v, first: (
+            f"duplicate invoice number {v['invoice_number']!r} for this seller: it appears more "
             f"than once in this file (first at row {first})"
         ),
     )
-    buyers = company_ids(ctx, (_buyer(r.data) for r in rows))
-    stored = invoices_by_number(ctx, (r.data.invoice_number for r in rows))
+    buyers = company_ids(ctx, company_keys(rows, BUYER))
+    stored = invoices_by_number(
+        ctx, (r.values["invoice_number"] for r in rows if r.has("invoice_number"))
+    )
     new: list[tuple[uuid.UUID, dict[str, Any]]] = []
     for row in rows:
-        data: InvoiceCreate = row.data
-        company_id = buyers.get(_buyer(data))
-        if company_id is None:
-            ctx.problems.at(row, "buyer_registration_number", unknown("buyer", _buyer(data)))
-            continue
-        fields = invoice_fields(data) | {"company_id": company_id}
-        existing = stored.get(data.invoice_number)
-        if existing is None:
-            new.append((company_id, fields))
-            continue
-        found = conflict(
-            f"duplicate invoice number: invoice {data.invoice_number!r}",
-            existing,
-            fields,
-            COMPARED,
-            ctx.present,
-        )
-        if found:
-            ctx.problems.at(row, found.column, found.reason)
-        else:
-            plan.unchanged += 1
+        company_id = known_company(ctx, row, buyers, role="buyer", columns=BUYER)
+        existing = stored.get(row.values.get("invoice_number", ""))
+        if existing is not None:
+            _compare(ctx, plan, row, existing, company_id)
+        elif row.data is not None and company_id is not None and row.number not in repeated:
+            new.append((company_id, invoice_fields(row.data) | {"company_id": company_id}))
     accounts = ensure_accounts(ctx, plan, (company_id for company_id, _ in new))
     for company_id, fields in new:
         values = new_row(Invoice, ctx, account_id=accounts[company_id], **fields)
@@ -72,5 +66,16 @@ def plan_invoices(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
     return plan
 
 
-def _buyer(data: InvoiceCreate) -> tuple[str, str]:
-    return (data.buyer_registration_number, data.buyer_country)
+def _compare(
+    ctx: Context, plan: Plan, row: Row, existing: Invoice, company_id: uuid.UUID | None
+) -> None:
+    """A stored invoice number must come with the same content, as far as this row can be read."""
+    wanted = file_values(row, COMPARED)
+    if company_id is not None:
+        wanted["company_id"] = company_id
+    what = f"duplicate invoice number: invoice {existing.invoice_number!r}"
+    found = conflict(what, existing, wanted, COMPARED, ctx.present)
+    if found:
+        ctx.problems.at(row, found.column, found.reason)
+    elif row.data is not None:
+        plan.unchanged += 1

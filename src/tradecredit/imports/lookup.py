@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from tradecredit.companies.models import Company
 from tradecredit.imports.plan import Context, Plan, chunked, new_row
+from tradecredit.imports.problems import Row
 from tradecredit.receivables.models import CreditNote, CustomerAccount, Invoice
 from tradecredit.receivables.service import DEFAULT_PAYMENT_TERMS_DAYS
 
 CompanyKey = tuple[str, str]
+COMPANY = ("registration_number", "country")
 
 
 def unknown_company(role: str, key: CompanyKey) -> str:
@@ -22,6 +24,30 @@ def unknown_company(role: str, key: CompanyKey) -> str:
         "registration_number + country; companies must be imported first "
         "(tradecredit import companies)"
     )
+
+
+def company_keys(rows: Iterable[Row], columns: tuple[str, str] = COMPANY) -> set[CompanyKey]:
+    """The readable (registration_number, country) keys the rows name in `columns`."""
+    return {(row.values[columns[0]], row.values[columns[1]]) for row in rows if row.has(*columns)}
+
+
+def known_company(
+    ctx: Context,
+    row: Row,
+    companies: dict[CompanyKey, uuid.UUID],
+    *,
+    role: str,
+    columns: tuple[str, str] = COMPANY,
+) -> uuid.UUID | None:
+    """The id of the company the row names in `columns`; None when the key cannot be read, or
+    when no such company exists (then a problem on the registration number column)."""
+    key = row.key(*columns)
+    if key is None:
+        return None
+    company_id = companies.get((key[0], key[1]))
+    if company_id is None:
+        ctx.problems.at(row, columns[0], unknown_company(role, (key[0], key[1])))
+    return company_id
 
 
 def company_ids(ctx: Context, keys: Iterable[CompanyKey]) -> dict[CompanyKey, uuid.UUID]:

@@ -9,77 +9,76 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tradecredit.imports.compare import Compared, conflict
-from tradecredit.imports.lookup import company_ids, ensure_accounts, invoices_by_number
-from tradecredit.imports.lookup import unknown_company as unknown
+from tradecredit.imports.compare import Compared, conflict, file_values
+from tradecredit.imports.lookup import (
+    company_ids,
+    company_keys,
+    ensure_accounts,
+    invoices_by_number,
+    known_company,
+)
 from tradecredit.imports.openbook import OpenBook
-from tradecredit.imports.plan import Context, Plan, chunked, new_row, unique_rows
-from tradecredit.imports.problems import ValidRow
+from tradecredit.imports.plan import Context, Plan, chunked, new_row, repeated_rows
+from tradecredit.imports.problems import Row
 from tradecredit.kit.money import to_minor
 from tradecredit.receivables.models import Allocation, Invoice, Payment
 from tradecredit.receivables.schemas import PaymentCreate
 
+PAYER = ("payer_registration_number", "payer_country")
 COMPARED = (
     Compared("currency", "currency"),
     Compared("amount", "amount_minor", money=True),
     Compared("payment_date", "payment_date"),
-    Compared("invoice_number", "named_invoice_id"),
+    Compared("invoice_number", "named_invoice_id", looked_up=True),
 )
 NOT_NAMED = object()
+"""The named invoice is unknown, unreadable or wrong for this row (a problem says why)."""
 
 
-def plan_payments(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+def plan_payments(ctx: Context, rows: Sequence[Row]) -> Plan:
+    """Each check runs on every row whose columns it needs are readable; only rows that passed
+    everything are allocated (and only a file without problems is written)."""
     plan = Plan()
-    rows = unique_rows(
+    repeated = repeated_rows(
         ctx,
         rows,
-        key=lambda d: (*_payer(d), d.payment_reference),
+        needs=(*PAYER, "payment_reference"),
         column="payment_reference",
-        reason=lambda d, first: (
-            f"payment {d.payment_reference!r} from {d.payer_registration_number!r} in "
-            f"{d.payer_country} appears more than once in this file (first at row {first})"
+        reason=lambda v, first: (
+            f"payment {v['payment_reference']!r} from {v['payer_registration_number']!r} in "
+            f"{v['payer_country']} appears more than once in this file (first at row {first})"
         ),
     )
-    payers = company_ids(ctx, (_payer(r.data) for r in rows))
-    named = invoices_by_number(ctx, (r.data.invoice_number for r in rows if r.data.invoice_number))
-    stored = _load(ctx, [r.data.payment_reference for r in rows])
-    new: list[tuple[ValidRow, dict[str, Any]]] = []
+    payers = company_ids(ctx, company_keys(rows, PAYER))
+    named = invoices_by_number(ctx, (n for r in rows if (n := r.values.get("invoice_number"))))
+    stored = _load(ctx, [r.values["payment_reference"] for r in rows if r.has("payment_reference")])
+    new: list[tuple[Row, dict[str, Any]]] = []
     for row in rows:
-        fields = _fields(ctx, row, payers, named)
-        if fields is None:
-            continue
-        existing = stored.get((fields["company_id"], fields["payment_reference"]))
-        if existing is None:
-            new.append((row, fields))
-            continue
-        what = f"payment {fields['payment_reference']!r} from this payer"
-        found = conflict(what, existing, fields, COMPARED, ctx.present)
-        if found:
-            ctx.problems.at(row, found.column, found.reason)
-        else:
-            plan.unchanged += 1
+        company_id = known_company(ctx, row, payers, role="payer", columns=PAYER)
+        invoice = _named_invoice(ctx, row, company_id, named)
+        existing = _stored(stored, company_id, row)
+        if existing is not None:
+            _compare(ctx, plan, row, existing, invoice)
+        elif (
+            row.data is not None
+            and row.number not in repeated
+            and company_id is not None
+            and invoice is not NOT_NAMED
+        ):
+            new.append((row, _fields(row.data, company_id, invoice)))
     _allocate_new(ctx, plan, new)
     return plan
 
 
-def _payer(data: PaymentCreate) -> tuple[str, str]:
-    return (data.payer_registration_number, data.payer_country)
+def _stored(
+    stored: dict[tuple[uuid.UUID, str], Payment], company_id: uuid.UUID | None, row: Row
+) -> Payment | None:
+    if company_id is None or not row.has("payment_reference"):
+        return None
+    return stored.get((company_id, row.values["payment_reference"]))
 
 
-def _fields(
-    ctx: Context,
-    row: ValidRow,
-    payers: dict[tuple[str, str], uuid.UUID],
-    named: dict[str, Invoice],
-) -> dict[str, Any] | None:
-    data: PaymentCreate = row.data
-    company_id = payers.get(_payer(data))
-    if company_id is None:
-        ctx.problems.at(row, "payer_registration_number", unknown("payer", _payer(data)))
-        return None
-    invoice = _named_invoice(ctx, row, company_id, named)
-    if invoice is NOT_NAMED:
-        return None
+def _fields(data: PaymentCreate, company_id: uuid.UUID, invoice: object) -> dict[str, Any]:
     return {
         "company_id": company_id,
         "payment_reference": data.payment_reference,
@@ -90,36 +89,52 @@ def _fields(
     }
 
 
+def _compare(ctx: Context, plan: Plan, row: Row, existing: Payment, invoice: object) -> None:
+    """A stored payment must come with the same content, as far as this row can be read."""
+    wanted = file_values(row, COMPARED)
+    if invoice is not NOT_NAMED:
+        wanted["named_invoice_id"] = invoice.id if isinstance(invoice, Invoice) else None
+    what = f"payment {existing.payment_reference!r} from this payer"
+    found = conflict(what, existing, wanted, COMPARED, ctx.present)
+    if found:
+        ctx.problems.at(row, found.column, found.reason)
+    elif row.data is not None:
+        plan.unchanged += 1
+
+
 def _named_invoice(
-    ctx: Context, row: ValidRow, company_id: uuid.UUID, named: dict[str, Invoice]
+    ctx: Context, row: Row, company_id: uuid.UUID | None, named: dict[str, Invoice]
 ) -> Invoice | object | None:
-    """The invoice the payer names; None when it names none; NOT_NAMED when the name is bad."""
-    data: PaymentCreate = row.data
-    if data.invoice_number is None:
+    """The invoice the payer names; None when it names none; NOT_NAMED when the name is bad or
+    unreadable. Its buyer is checked when the payer is known, its currency when readable."""
+    if "invoice_number" not in row.values:
+        return NOT_NAMED
+    number = row.values["invoice_number"]
+    if number is None:
         return None
-    invoice = named.get(data.invoice_number)
+    invoice = named.get(number)
     if invoice is None:
         ctx.problems.at(
             row,
             "invoice_number",
-            f"unknown invoice {data.invoice_number!r}: no invoice with this number; invoices "
-            "must be imported first (tradecredit import invoices)",
+            f"unknown invoice {number!r}: no invoice with this number; invoices must be "
+            "imported first (tradecredit import invoices)",
         )
         return NOT_NAMED
-    if invoice.company_id != company_id:
-        ctx.problems.at(
-            row, "invoice_number", f"invoice {data.invoice_number!r} belongs to another buyer"
-        )
-        return NOT_NAMED
-    if invoice.currency != data.currency:
+    fine = True
+    if company_id is not None and invoice.company_id != company_id:
+        ctx.problems.at(row, "invoice_number", f"invoice {number!r} belongs to another buyer")
+        fine = False
+    currency = row.values.get("currency")
+    if currency is not None and invoice.currency != currency:
         ctx.problems.at(
             row,
             "currency",
-            f"currency {data.currency} differs from the currency of invoice "
-            f"{data.invoice_number!r} ({invoice.currency})",
+            f"currency {currency} differs from the currency of invoice {number!r} "
+            f"({invoice.currency})",
         )
-        return NOT_NAMED
-    return invoice
+        fine = False
+    return invoice if fine else NOT_NAMED
 
 
 def _load(ctx: Context, references: list[str]) -> dict[tuple[uuid.UUID, str], Payment]:
@@ -132,7 +147,7 @@ def _load(ctx: Context, references: list[str]) -> dict[tuple[uuid.UUID, str], Pa
     return found
 
 
-def _allocate_new(ctx: Context, plan: Plan, new: list[tuple[ValidRow, dict[str, Any]]]) -> None:
+def _allocate_new(ctx: Context, plan: Plan, new: list[tuple[Row, dict[str, Any]]]) -> None:
     accounts = ensure_accounts(ctx, plan, (fields["company_id"] for _, fields in new))
     book = OpenBook.load(
         ctx.session, actor=ctx.actor, company_ids=(fields["company_id"] for _, fields in new)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,7 +15,7 @@ from tradecredit.audit.service import Change
 from tradecredit.context import Actor
 from tradecredit.db.base import Base
 from tradecredit.db.snapshot import snapshot
-from tradecredit.imports.problems import Problems, ValidRow
+from tradecredit.imports.problems import Problems, Row
 from tradecredit.imports.validate import Progress
 from tradecredit.kit.ids import new_id
 
@@ -108,25 +108,30 @@ def new_row(model: type[Base], ctx: Context, **values: Any) -> dict[str, Any]:
     return {attr.key: base.get(attr.key) for attr in inspect(model).column_attrs}
 
 
-def unique_rows(
+def repeated_rows(
     ctx: Context,
-    rows: Sequence[ValidRow],
+    rows: Sequence[Row],
     *,
-    key: Callable[[Any], Hashable],
+    needs: tuple[str, ...],
     column: str,
-    reason: Callable[[Any, int], str],
-) -> list[ValidRow]:
-    """Keep the first row of each natural key; every later one is a problem naming the first."""
+    reason: Callable[[Mapping[str, Any], int], str],
+    key: Callable[[Mapping[str, Any]], Hashable] | None = None,
+) -> set[int]:
+    """Numbers of the rows whose natural key (the `needs` columns, or `key` of them) an earlier
+    row already has; each is a problem naming the first. Rows whose key columns cannot be read
+    take no part. A repeated row is still checked for everything else, but never planned."""
     first: dict[Hashable, int] = {}
-    kept: list[ValidRow] = []
+    repeated: set[int] = set()
     for row in rows:
-        natural = key(row.data)
+        if not row.has(*needs):
+            continue
+        natural = key(row.values) if key else tuple(row.values[c] for c in needs)
         if natural in first:
-            ctx.problems.at(row, column, reason(row.data, first[natural]))
+            ctx.problems.at(row, column, reason(row.values, first[natural]))
+            repeated.add(row.number)
         else:
             first[natural] = row.number
-            kept.append(row)
-    return kept
+    return repeated
 
 
 def chunked(values: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:

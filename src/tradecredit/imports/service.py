@@ -23,7 +23,7 @@ from tradecredit.imports.invoices import plan_invoices
 from tradecredit.imports.mapping import ColumnMapping, load_mapping, resolve_layout
 from tradecredit.imports.payments import plan_payments
 from tradecredit.imports.plan import Context, Plan, apply_plan
-from tradecredit.imports.problems import Problems, ValidRow
+from tradecredit.imports.problems import Problems, Row
 from tradecredit.imports.reader import read_table
 from tradecredit.imports.schemas import ImportResult
 from tradecredit.imports.statements import plan_statements
@@ -32,7 +32,7 @@ from tradecredit.imports.validate import Progress, validate_rows
 from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import BatchRejected, InvalidInput
 
-Planner = Callable[[Context, Sequence[ValidRow]], Plan]
+Planner = Callable[[Context, Sequence[Row]], Plan]
 
 PLANNERS: dict[ImportKind, Planner] = {
     ImportKind.COMPANIES: plan_companies,
@@ -65,7 +65,7 @@ def import_file(
     mapping = mapping or ColumnMapping()
     content = _read_bytes(path)
     table = read_table(path, content, sheet=sheet)
-    problems = Problems(table.file)
+    problems = Problems(table.file, template.columns)
     layout = resolve_layout(table.headers, template=template, mapping=mapping, problems=problems)
     if problems:
         raise BatchRejected(problems.in_order())

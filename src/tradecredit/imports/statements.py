@@ -12,32 +12,32 @@ from sqlalchemy import select
 from tradecredit.companies.models import STATEMENT_LINES, FinancialStatement
 from tradecredit.companies.schemas import StatementCreate
 from tradecredit.companies.service import statement_lines_minor
-from tradecredit.imports.lookup import company_ids, unknown_company
-from tradecredit.imports.plan import Context, Plan, chunked, new_row, unique_rows
-from tradecredit.imports.problems import ValidRow
+from tradecredit.imports.lookup import COMPANY, company_ids, company_keys, known_company
+from tradecredit.imports.plan import Context, Plan, chunked, new_row, repeated_rows
+from tradecredit.imports.problems import Row
 
 
-def plan_statements(ctx: Context, rows: Sequence[ValidRow]) -> Plan:
+def plan_statements(ctx: Context, rows: Sequence[Row]) -> Plan:
+    """The company is looked up for every row whose key is readable; only rows that passed
+    everything are planned."""
     plan = Plan()
-    rows = unique_rows(
+    repeated = repeated_rows(
         ctx,
         rows,
-        key=lambda d: (d.registration_number, d.country, d.period_end),
+        needs=(*COMPANY, "period_end"),
         column="period_end",
-        reason=lambda d, first: (
-            f"statement of {d.registration_number!r} in {d.country} for {d.period_end} appears "
-            f"more than once in this file (first at row {first})"
+        reason=lambda v, first: (
+            f"statement of {v['registration_number']!r} in {v['country']} for "
+            f"{v['period_end']} appears more than once in this file (first at row {first})"
         ),
     )
-    companies = company_ids(ctx, ((r.data.registration_number, r.data.country) for r in rows))
+    companies = company_ids(ctx, company_keys(rows))
     stored = _load(ctx, list(set(companies.values())))
     for row in rows:
-        data: StatementCreate = row.data
-        company_id = companies.get((data.registration_number, data.country))
-        if company_id is None:
-            key = (data.registration_number, data.country)
-            ctx.problems.at(row, "registration_number", unknown_company("company", key))
+        company_id = known_company(ctx, row, companies, role="company")
+        if company_id is None or row.data is None or row.number in repeated:
             continue
+        data: StatementCreate = row.data
         lines = statement_lines_minor(data)
         existing = stored.get((company_id, data.period_end))
         if existing is None:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from tradecredit.imports.mapping import ColumnMapping, Layout
-from tradecredit.imports.problems import Problems, ValidRow
+from tradecredit.imports.problems import Problems, Row
 from tradecredit.imports.reader import Cell, Table, cell_text
+from tradecredit.imports.rules import row_problems
 from tradecredit.imports.templates import Template
 from tradecredit.kit.dates import parse_date
-from tradecredit.kit.errors import InvalidInput, PrecisionExceeded
-from tradecredit.kit.money import to_minor
+from tradecredit.kit.errors import InvalidInput
 
 PROGRESS_STEP = 1000
 _DOT_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -43,8 +44,11 @@ def validate_rows(
     mapping: ColumnMapping,
     problems: Problems,
     progress: Progress | None = None,
-) -> list[ValidRow]:
-    valid: list[ValidRow] = []
+) -> list[Row]:
+    """Every row the schema could read, valid or not: later checks run on its readable values.
+
+    A row with values in columns without a header is left out: its cells may be shifted."""
+    rows: list[Row] = []
     width, unnamed = len(table.headers), layout.unnamed
     if progress:
         progress.phase("validating", len(table.rows))
@@ -63,16 +67,14 @@ def validate_rows(
             for column, position in layout.positions.items()
             if position < len(cells) and cells[position] != ""
         }
-        data = validate_row(
-            number, row_cells, template=template, mapping=mapping, problems=problems
+        rows.append(
+            validate_row(number, row_cells, template=template, mapping=mapping, problems=problems)
         )
-        if data is not None:
-            valid.append(ValidRow(number, row_cells, data))
         if progress and index % PROGRESS_STEP == 0:
             progress.advance(PROGRESS_STEP)
     if progress:
         progress.advance(len(table.rows) % PROGRESS_STEP)
-    return valid
+    return rows
 
 
 def validate_row(
@@ -82,7 +84,29 @@ def validate_row(
     template: Template,
     mapping: ColumnMapping,
     problems: Problems,
-) -> BaseModel | None:
+) -> Row:
+    """Report every problem of the row's own values; `Row.data` is set only when there is none."""
+    before = len(problems)
+    payload, unreadable = _convert_cells(number, cells, template, mapping, problems)
+    data, invalid = _apply_schema(number, payload, cells, template, problems, unreadable)
+    unreadable |= invalid
+    if data is not None:
+        values = {c: getattr(data, c) for c in template.columns if c not in unreadable}
+    else:
+        values = readable_values(template.schema, payload, unreadable)
+    for column, reason in row_problems(template.kind, values, schema_passed=data is not None):
+        problems.add(number, column, cells.get(column), reason)
+    clean = len(problems) == before
+    return Row(number, cells, values, data if clean else None)
+
+
+def _convert_cells(
+    number: int,
+    cells: dict[str, Cell],
+    template: Template,
+    mapping: ColumnMapping,
+    problems: Problems,
+) -> tuple[dict[str, Any], set[str]]:
     payload: dict[str, Any] = {}
     failed: set[str] = set()
     for column, cell in cells.items():
@@ -91,17 +115,55 @@ def validate_row(
         except CellProblem as problem:
             problems.add(number, column, cell, str(problem))
             failed.add(column)
+    return payload, failed
+
+
+def _apply_schema(
+    number: int,
+    payload: dict[str, Any],
+    cells: dict[str, Cell],
+    template: Template,
+    problems: Problems,
+    failed: set[str],
+) -> tuple[BaseModel | None, set[str]]:
+    """The model, or None and the columns whose own value the schema refused.
+
+    A whole-model error (from a model validator) leaves its columns readable."""
     try:
-        data = template.schema.model_validate(payload)
+        return template.schema.model_validate(payload), set()
     except ValidationError as error:
+        invalid: set[str] = set()
         for detail in error.errors():
             column = error_column(detail, template)
+            if detail["loc"]:
+                invalid.add(column)
             if column not in failed:
                 problems.add(number, column, cells.get(column), error_reason(detail))
-        return None
-    if failed or not _within_precision(number, data, cells, template, problems):
-        return None
-    return data
+        return None, invalid
+
+
+def readable_values(
+    schema: type[BaseModel], payload: dict[str, Any], unreadable: set[str]
+) -> dict[str, Any]:
+    """Each field the schema accepts on its own, validated alone; an absent optional field
+    takes its default. Only for rows the whole schema refused, so the cost is theirs."""
+    values: dict[str, Any] = {}
+    for column, field in schema.model_fields.items():
+        if column in unreadable:
+            continue
+        if column in payload:
+            try:
+                values[column] = _field_adapter(schema, column).validate_python(payload[column])
+            except ValidationError:
+                continue
+        elif not field.is_required():
+            values[column] = field.get_default(call_default_factory=True)
+    return values
+
+
+@cache
+def _field_adapter(schema: type[BaseModel], column: str) -> TypeAdapter[Any]:
+    return TypeAdapter(schema.model_fields[column].rebuild_annotation())
 
 
 def convert_cell(column: str, cell: Cell, *, template: Template, mapping: ColumnMapping) -> Any:
@@ -157,19 +219,3 @@ def error_reason(detail: ErrorDetails) -> str:
     if detail["type"] == "missing":
         return "required value is empty"
     return detail["msg"].removeprefix("Value error, ")
-
-
-def _within_precision(
-    number: int, data: BaseModel, cells: dict[str, Cell], template: Template, problems: Problems
-) -> bool:
-    fine = True
-    for amount_column, currency_column in template.money:
-        amount, currency = getattr(data, amount_column), getattr(data, currency_column)
-        if amount is None or currency is None:
-            continue
-        try:
-            to_minor(amount, currency)
-        except PrecisionExceeded as error:
-            problems.add(number, amount_column, cells.get(amount_column), error.message)
-            fine = False
-    return fine

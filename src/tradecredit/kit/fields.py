@@ -1,16 +1,24 @@
-"""Pydantic field types shared by every schema: amounts, currencies, countries, sectors."""
+"""Pydantic field types shared by every schema: amounts, currencies, countries, sectors, text.
+
+The API and the importers validate through the same schemas, so a rule made here holds for both.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints
 
 from tradecredit.kit.countries import validate_country, validate_sector
-from tradecredit.kit.currencies import validate_currency
+from tradecredit.kit.currencies import exponent, validate_currency
 from tradecredit.kit.errors import TradecreditError
 from tradecredit.kit.money import to_decimal
+
+MAX_MINOR_UNITS = 2**63 - 1
+"""The largest amount, in minor units, that the 64-bit (BIGINT) amount columns hold."""
 
 
 def _amount(value: Any) -> Decimal:
@@ -36,6 +44,36 @@ def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def refuse_control_characters(value: str) -> str:
+    """Refuse C0 controls (NUL, tab, newline, ...), DEL and C1 controls anywhere in the text.
+
+    PostgreSQL cannot store NUL in text while SQLite can, and no name or reference needs a tab
+    or a line break; refusing them all here makes both databases, the API and the importers
+    agree. Leading and trailing whitespace is stripped before this check runs.
+    """
+    for position, character in enumerate(value, start=1):
+        if unicodedata.category(character) == "Cc":
+            raise ValueError(
+                f"contains a control character (U+{ord(character):04X}) at position {position}"
+            )
+    return value
+
+
+def check_fits_storage(model: object, fields: Iterable[str], currency: str) -> None:
+    """Refuse an amount whose minor units do not fit the 64-bit column, naming the field.
+
+    Without this a huge amount ("1e30") would reach the database and fail there, as a 500.
+    It needs the currency (its exponent), so schemas call it from a model validator.
+    """
+    scale = exponent(currency)
+    for field in fields:
+        value = getattr(model, field)
+        if value is not None and abs(value.scaleb(scale)) > MAX_MINOR_UNITS:
+            raise ValueError(
+                f"{field} {value} is too large: at most {MAX_MINOR_UNITS // 10**scale} {currency}"
+            )
+
+
 Amount = Annotated[
     Decimal,
     BeforeValidator(_amount),
@@ -46,5 +84,21 @@ Amount = Annotated[
 CurrencyCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_domain(validate_currency))]
 CountryCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_domain(validate_country))]
 SectorCode = Annotated[str, BeforeValidator(_upper), AfterValidator(_domain(validate_sector))]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(refuse_control_characters),
+]
+"""Free text such as a name or a reason: 1-300 characters, no control characters."""
+Reference = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(refuse_control_characters),
+]
+"""A business key such as an invoice number: 1-64 characters, no control characters."""
+Language = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=8),
+    AfterValidator(refuse_control_characters),
+]
+"""A language tag for correspondence, e.g. "de" or "zh-Hans" (the column holds 8 characters)."""

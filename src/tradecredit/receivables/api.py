@@ -7,6 +7,7 @@ movements) integrators are expected to send one.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -20,7 +21,13 @@ from tradecredit.context import Actor
 from tradecredit.kit.money import from_minor
 from tradecredit.organisations.roles import Permission
 from tradecredit.receivables import service
-from tradecredit.receivables.models import CreditNote, CustomerAccount, Invoice, Payment
+from tradecredit.receivables.models import (
+    Allocation,
+    CreditNote,
+    CustomerAccount,
+    Invoice,
+    Payment,
+)
 from tradecredit.receivables.schemas import (
     AccountCreate,
     AccountDetailOut,
@@ -102,8 +109,17 @@ def invoices_out(session: Session, invoices: list[Invoice]) -> list[InvoiceOut]:
     ]
 
 
-def payment_out(session: Session, payment: Payment) -> PaymentOut:
-    rows = service.payment_allocations(session, payment.id)
+def payments_out(
+    session: Session, *, actor: Actor, payments: Sequence[Payment]
+) -> list[PaymentOut]:
+    """One allocations query for the whole list, however many payments it holds."""
+    allocations = service.allocations_for_payments(
+        session, actor=actor, payment_ids=[p.id for p in payments]
+    )
+    return [payment_out(p, allocations[p.id]) for p in payments]
+
+
+def payment_out(payment: Payment, rows: list[tuple[Allocation, str]]) -> PaymentOut:
     allocated_minor = sum(allocation.amount_minor for allocation, _ in rows)
     return PaymentOut(
         id=payment.id,
@@ -266,16 +282,16 @@ def record_payment(
         request=request,
         body=data,
         permission=Permission.WRITE_LEDGER,
-        operation=lambda: payment_out(
-            session, service.record_payment(session, actor=actor, data=data)
-        ),
+        operation=lambda: payments_out(
+            session, actor=actor, payments=[service.record_payment(session, actor=actor, data=data)]
+        )[0],
     )
 
 
 @router.get("/payments", response_model=Page[PaymentOut], summary="List payments")
 def list_payments(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[PaymentOut]:
     payments = service.list_payments(session, actor=actor, limit=page.limit, offset=page.offset)
-    return page_of([payment_out(session, p) for p in payments], page)
+    return page_of(payments_out(session, actor=actor, payments=payments), page)
 
 
 @router.get(
@@ -284,7 +300,8 @@ def list_payments(session: SessionDep, actor: ActorDep, page: PageDep) -> Page[P
     summary="Get a payment with its allocations",
 )
 def get_payment(payment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> PaymentOut:
-    return payment_out(session, service.get_payment(session, actor=actor, payment_id=payment_id))
+    payment = service.get_payment(session, actor=actor, payment_id=payment_id)
+    return payments_out(session, actor=actor, payments=[payment])[0]
 
 
 # --- credit notes ---------------------------------------------------------------------------

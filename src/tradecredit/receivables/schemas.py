@@ -7,8 +7,15 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tradecredit.companies.schemas import Language, check_fits_storage
-from tradecredit.kit.fields import Amount, CountryCode, CurrencyCode, Reference, Text
+from tradecredit.kit.fields import (
+    Amount,
+    CountryCode,
+    CurrencyCode,
+    Language,
+    Reference,
+    Text,
+    check_fits_storage,
+)
 
 
 class _Positive(BaseModel):

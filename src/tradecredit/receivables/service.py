@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
@@ -376,14 +376,36 @@ def get_payment(session: Session, *, actor: Actor, payment_id: uuid.UUID) -> Pay
     return payment
 
 
-def payment_allocations(session: Session, payment_id: uuid.UUID) -> list[tuple[Allocation, str]]:
-    rows = session.execute(
+def _allocations_with_invoice_numbers() -> Select[Allocation, str]:
+    """Allocations with their invoice's number, in the order the invoices were settled."""
+    return (
         select(Allocation, Invoice.invoice_number)
         .join(Invoice, Invoice.id == Allocation.invoice_id)
-        .where(Allocation.payment_id == payment_id)
         .order_by(Invoice.due_date, Invoice.issue_date, Invoice.invoice_number)
-    ).all()
-    return list(rows)
+    )
+
+
+def payment_allocations(session: Session, payment_id: uuid.UUID) -> list[tuple[Allocation, str]]:
+    query = _allocations_with_invoice_numbers().where(Allocation.payment_id == payment_id)
+    return [(allocation, number) for allocation, number in session.execute(query)]
+
+
+def allocations_for_payments(
+    session: Session, *, actor: Actor, payment_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Allocation, str]]]:
+    """Each payment's allocations with their invoice numbers, in one query for a whole page.
+
+    Every id asked for is a key; a payment with nothing applied maps to an empty list.
+    """
+    by_payment: dict[uuid.UUID, list[tuple[Allocation, str]]] = {i: [] for i in payment_ids}
+    if not by_payment:
+        return by_payment
+    query = _allocations_with_invoice_numbers().where(
+        Allocation.org_id == actor.org_id, Allocation.payment_id.in_(by_payment)
+    )
+    for allocation, number in session.execute(query):
+        by_payment[allocation.payment_id].append((allocation, number))
+    return by_payment
 
 
 def list_payments(
