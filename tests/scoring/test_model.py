@@ -55,7 +55,9 @@ def test_the_score_is_the_mean_over_members_of_their_boosters_mean(
     fitted: ScoringModel, synthetic: Synthetic
 ) -> None:
     matrix = synthetic.features[:20].to_numpy()
-    slow_a, slow_b, stock = (b.predict(matrix, raw_score=True) for b in fitted.boosters_)
+    slow_a, slow_b, stock = (
+        np.asarray(b.predict(matrix, raw_score=True)) for b in fitted.boosters_
+    )
     expected = ((slow_a + slow_b) / 2 + stock) / 2
     np.testing.assert_allclose(fitted.raw_score(matrix), expected, rtol=1e-12, atol=1e-12)
 
