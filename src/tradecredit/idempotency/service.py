@@ -26,7 +26,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from tradecredit.audit.canonical import canonical_json
 from tradecredit.context import Actor
 from tradecredit.idempotency.models import IdempotencyRecord
-from tradecredit.kit.errors import IdempotencyKeyReused, InvalidInput
+from tradecredit.kit.errors import IdempotencyKeyReused, InvalidInput, UnsupportedDatabase
 
 MAX_KEY_LENGTH = 255
 _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
@@ -88,7 +88,7 @@ def _insert_unless_taken(
     if dialect == "sqlite":
         lite = sqlite.insert(IdempotencyRecord).values(**values)
         return lite.on_conflict_do_nothing(index_elements=conflict).returning(IdempotencyRecord.id)
-    raise NotImplementedError(f"idempotency keys need PostgreSQL or SQLite, not {dialect}")
+    raise UnsupportedDatabase(f"idempotency keys need PostgreSQL or SQLite, not {dialect}")
 
 
 def claim(

@@ -114,3 +114,10 @@ class BatchRejected(TradecreditError):
             f"{len(self.errors)} problem(s) found; nothing was written",
             details=[e.__dict__ for e in self.errors],
         )
+
+
+class UnsupportedDatabase(TradecreditError):
+    """The configured database is neither SQLite nor PostgreSQL, the two that are supported."""
+
+    status_code = 500
+    code = "unsupported_database"
