@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test check format lint types bench-ageing bench clean
+.PHONY: install demo test check format lint types bench-ageing bench-demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ check: lint types test
 
 bench-ageing: $(STAMP)
 	$(BIN)/python bench/ageing.py
+
+bench-demo: $(STAMP)
+	$(BIN)/python bench/demo.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -48,6 +48,10 @@ ID_PARAMS: dict[str, str] = {
 QUERY_VALUES: dict[str, str] = {"as_of": "2026-03-31", "by": "buyer"}
 """Values for other query parameters; `by=buyer` makes the ageing report list buyers by id."""
 
+REFERENCE_PARAMS: dict[str, str] = {"country": "DE", "code": "C25"}
+"""Path parameters of platform reference data (country risk, sector risk): the same for every
+organisation, so they are filled with these values and no 404 is expected for B's world."""
+
 PAGING = frozenset({"limit", "offset"})
 
 World = dict[str, str]
@@ -78,6 +82,17 @@ SAME_KEY_POSTS: dict[str, list[Body]] = {
 }
 """A's requests that reuse B's natural keys: uniqueness is per organisation, so they succeed
 (a 409 here would tell A that B has such an object) and B is left untouched."""
+
+
+COMPUTE_ONLY_POSTS: dict[str, Body] = {
+    "/v1/scores": lambda b, a: {
+        "as_of": "2026-03-31",
+        "sector": "C",
+        "statement": {"total_assets": "1000", "total_liabilities": "930"},
+    },
+}
+"""A's requests that compute from posted figures and A's own data and store nothing: each must
+succeed, show none of B's ids, and leave both organisations' stored state untouched."""
 
 
 def fx_rate_body(rate_date: str) -> dict[str, Any]:
@@ -152,6 +167,9 @@ def path_params(route: Route) -> list[str]:
 def fill_path(route: Route, world: World) -> str:
     path = route.path
     for name in path_params(route):
+        if name in REFERENCE_PARAMS:
+            path = path.replace(f"{{{name}}}", REFERENCE_PARAMS[name])
+            continue
         if name not in ID_PARAMS:
             pytest.fail(
                 f"{route.path}: no way to fill path parameter {name!r}; add it to ID_PARAMS"
@@ -213,7 +231,7 @@ def test_reads_never_show_another_organisations_objects(
                 fill_path(route, world_a), params=query | {name: world_b[ID_PARAMS[name]]}
             )
             error_of(foreign, 404, "not_found")
-        if path_params(route):
+        if set(path_params(route)) & ID_PARAMS.keys():
             b_path = fill_path(route, world_b)
             assert as_b.get(b_path, params=query).status_code == 200, f"B cannot read {b_path}"
             error_of(as_a.get(b_path, params=query), 404, "not_found")
@@ -227,8 +245,10 @@ def test_writes_cannot_reach_another_organisation(
     as_a = client_for(app, org_a.keys[Role.ADMIN])
     posts = [r.path for r in v1_routes(app) if "POST" in r.methods]
     for path in posts:
-        if path not in REFUSED_POSTS and path not in SAME_KEY_POSTS:
-            pytest.fail(f"POST {path}: add a case to REFUSED_POSTS or SAME_KEY_POSTS")
+        if path not in REFUSED_POSTS | SAME_KEY_POSTS | COMPUTE_ONLY_POSTS:
+            pytest.fail(
+                f"POST {path}: add a case to REFUSED_POSTS, SAME_KEY_POSTS or COMPUTE_ONLY_POSTS"
+            )
     state_a, state_b = stored_state(engine, org_a.org_id), stored_state(engine, org_b.org_id)
     for path, bodies in REFUSED_POSTS.items():
         assert path in posts, f"{path} is no longer a POST route; update the table"
@@ -236,6 +256,10 @@ def test_writes_cannot_reach_another_organisation(
             response = as_a.post(path, json=make_body(world_b, world_a))
             assert response.status_code in {404, 422}, f"POST {path}: {response.text}"
             assert response.json()["error"]["code"] in {"not_found", "invalid_input"}
+    for path, make_body in COMPUTE_ONLY_POSTS.items():
+        response = as_a.post(path, json=make_body(world_b, world_a))
+        assert response.status_code == 200, f"POST {path}: {response.text}"
+        assert not leaked(response.text, object_ids(world_b)), f"POST {path} shows B's objects"
     assert stored_state(engine, org_a.org_id) == state_a, "a refused request wrote in A"
     assert stored_state(engine, org_b.org_id) == state_b, "A's requests changed B"
     for path, bodies in SAME_KEY_POSTS.items():

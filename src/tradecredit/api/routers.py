@@ -9,6 +9,10 @@ from tradecredit.companies.api import router as companies_router
 from tradecredit.fx.api import router as fx_router
 from tradecredit.organisations.api import router as organisations_router
 from tradecredit.receivables.api import router as receivables_router
+from tradecredit.risk.api import router as risk_router
+from tradecredit.scoring.api import router as scoring_router
 
 ROUTERS: list[APIRouter] = [organisations_router, companies_router, receivables_router]
 ROUTERS += [fx_router, analytics_router]
+ROUTERS += [risk_router]
+ROUTERS += [scoring_router]

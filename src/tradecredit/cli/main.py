@@ -13,7 +13,9 @@ from tradecredit.cli.serve import serve
 from tradecredit.demo.cli import demo_command
 from tradecredit.fx.cli import fx_app
 from tradecredit.imports.cli import import_app
+from tradecredit.risk.cli import risk_app
 from tradecredit.scoring.cli import model_app
+from tradecredit.scoring.score_cli import score_command
 
 app = typer.Typer(
     name="tradecredit",
@@ -44,6 +46,8 @@ app.add_typer(
     help="Train, evaluate and apply a PD model.",
     rich_help_panel="Scoring",
 )
+app.command("score", rich_help_panel="Scoring")(score_command)
+app.add_typer(risk_app, name="risk", help="Country and sector risk.", rich_help_panel="Scoring")
 
 
 def _version(show: bool) -> None:

@@ -7,6 +7,8 @@ from tradecredit.fx import models as fx_models
 from tradecredit.idempotency import models as idempotency_models
 from tradecredit.organisations import models as organisations_models
 from tradecredit.receivables import models as receivables_models
+from tradecredit.risk import models as risk_models
+from tradecredit.scoring import models as scoring_models
 
 __all__ = [
     "Base",
@@ -16,4 +18,6 @@ __all__ = [
     "idempotency_models",
     "organisations_models",
     "receivables_models",
+    "risk_models",
+    "scoring_models",
 ]

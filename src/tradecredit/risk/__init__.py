@@ -1,0 +1,1 @@
+"""Country risk (OECD classifications, dated) and sector risk (per NACE section): reference data."""

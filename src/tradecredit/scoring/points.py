@@ -1,0 +1,181 @@
+"""The first-slice PD: a transparent logistic points formula over a few ratios and behaviour.
+
+This is NOT the trained model. The default LightGBM model trained on the Polish data (model.py,
+artifact.py) is a later step of ledger scoring; until then every ledger score comes from this
+formula, and its `MODEL_VERSION` says so.
+
+    log-odds = logit(prior PD) + sum over factors of weight x (clip(value, low, high) - neutral)
+    PD       = 1 / (1 + exp(-log-odds)), then kept within [PD_FLOOR, PD_CAP], 6 decimals
+
+Every factor has an economic sign (`direction`, as in ratios.RATIO_DIRECTIONS: +1 a higher value
+raises the PD) and the weight carries that sign. A missing value (no statement, a ratio with a zero
+denominator, a buyer who never paid an invoice) sits at its `neutral` value, a sector-neutral prior,
+so it adds nothing: missing is never read as 0. Clipping keeps one extreme ratio from deciding
+alone. The arithmetic is Decimal, so the same inputs give the same PD text on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+from tradecredit.scoring.overlays import Reason
+
+MODEL_VERSION = "points-v1"
+PRIOR_PD = Decimal("0.015")
+"""PD of a buyer about whom nothing is known: the middle of grade 5."""
+PD_FLOOR = Decimal("0.0003")
+"""Basel's 0.03% floor for corporate PDs: no buyer is scored safer than that."""
+PD_CAP = Decimal("0.9999")
+PD_PLACES = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    direction: int
+    weight: Decimal
+    neutral: Decimal
+    low: Decimal
+    high: Decimal
+    why: str
+
+
+def _factor(name: str, weight: str, neutral: str, low: str, high: str, why: str) -> Factor:
+    w = Decimal(weight)
+    return Factor(name, 1 if w > 0 else -1, w, Decimal(neutral), Decimal(low), Decimal(high), why)
+
+
+FACTORS: tuple[Factor, ...] = (
+    _factor("liabilities_to_assets", "3.0", "0.60", "0", "1.5", "more debt per asset, higher PD"),
+    _factor("current_ratio", "-0.8", "1.3", "0", "4", "more liquidity, lower PD"),
+    _factor("net_income_to_assets", "-8", "0.03", "-0.5", "0.5", "more profitable, lower PD"),
+    _factor("interest_coverage", "-0.15", "4", "-10", "20", "interest better covered, lower PD"),
+    _factor("dbt_average", "0.04", "5", "0", "120", "pays later than terms, higher PD"),
+    _factor("dbt_trend", "0.02", "0", "-60", "60", "paying later than before, higher PD"),
+    _factor("overdue_30_share", "2.5", "0.05", "0", "1", "more of the balance overdue, higher PD"),
+)
+"""Weights per unit of each input (a ratio, days, a share), chosen by hand from their economic sign
+and plausible ranges: liabilities at 90% of assets instead of 60% add 0.9 to the log-odds (about
+2.5 times the odds); 30 days beyond terms on average instead of 5 add 1.0."""
+
+FACTOR_NAMES: tuple[str, ...] = tuple(factor.name for factor in FACTORS)
+
+
+@dataclass(frozen=True)
+class Points:
+    pd: Decimal
+    contributions: dict[str, Decimal]
+    """Log-odds added by each factor; 0 for a missing value."""
+
+
+def _logit(p: Decimal) -> Decimal:
+    return (p / (1 - p)).ln()
+
+
+def _contribution(factor: Factor, value: Decimal | None) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    kept = min(max(value, factor.low), factor.high)
+    return factor.weight * (kept - factor.neutral)
+
+
+def points_pd(values: Mapping[str, Decimal | None]) -> Points:
+    """The PD of one buyer from its factor values (absent names count as missing)."""
+    with localcontext() as context:
+        context.prec = 28
+        contributions = {f.name: _contribution(f, values.get(f.name)) for f in FACTORS}
+        log_odds = _logit(PRIOR_PD) + sum(contributions.values(), Decimal(0))
+        pd = 1 / (1 + (-log_odds).exp())
+        pd = min(max(pd, PD_FLOOR), PD_CAP).quantize(PD_PLACES, rounding=ROUND_HALF_EVEN)
+    return Points(pd, contributions)
+
+
+def as_decimal(value: float | int | Decimal | None) -> Decimal | None:
+    """A feature value as a Decimal: a float goes through its shortest repr; NaN is missing."""
+    if value is None:
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return number if number.is_finite() else None
+
+
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).quantize(Decimal(1))}%"
+
+
+def _times(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.1")))
+
+
+def _days(value: Decimal) -> str:
+    return str(value.quantize(Decimal(1)))
+
+
+_PHRASES: dict[str, tuple[str, str, Callable[[Decimal], str]]] = {
+    "liabilities_to_assets": (
+        "leverage: total liabilities are {v} of assets",
+        "杠杆：总负债占资产的 {v}",
+        _percent,
+    ),
+    "current_ratio": (
+        "liquidity: current assets cover current liabilities {v} times",
+        "流动性：流动资产为流动负债的 {v} 倍",
+        _times,
+    ),
+    "net_income_to_assets": (
+        "profitability: net income is {v} of assets",
+        "盈利能力：净利润占资产的 {v}",
+        _percent,
+    ),
+    "interest_coverage": (
+        "interest cover: EBIT covers interest expense {v} times",
+        "利息保障：息税前利润为利息支出的 {v} 倍",
+        _times,
+    ),
+    "dbt_average": (
+        "payment behaviour: pays {v} days beyond terms on average",
+        "付款行为：平均超出账期 {v} 天付款",
+        _days,
+    ),
+    "dbt_trend": (
+        "payment trend: recent payments are {v} days later than earlier ones",
+        "付款趋势：近期付款比以往晚 {v} 天",
+        _days,
+    ),
+    "overdue_30_share": (
+        "overdue: {v} of the open balance is more than 30 days past due",
+        "逾期：{v} 的未清余额逾期超过 30 天",
+        _percent,
+    ),
+}
+
+
+def factor_reason(name: str, value: Decimal, median: Decimal | None) -> Reason:
+    """ "leverage: total liabilities are 93% of assets (sector median 58%)", in English and Chinese."""
+    english, chinese, shown = _PHRASES[name]
+    text_en, text_zh = english.format(v=shown(value)), chinese.format(v=shown(value))
+    if median is not None:
+        text_en += f" (sector median {shown(median)})"
+        text_zh += f"（行业中位数 {shown(median)}）"
+    return Reason(f"factor_{name}", text_en, text_zh)
+
+
+def top_reasons(
+    points: Points,
+    values: Mapping[str, Decimal | None],
+    medians: Mapping[str, Decimal | None],
+    *,
+    top_k: int = 3,
+) -> list[Reason]:
+    """The factors that push the PD up most (positive log-odds only), largest first."""
+    pushing = sorted(
+        ((share, name) for name, share in points.contributions.items() if share > 0),
+        key=lambda item: (-item[0], FACTOR_NAMES.index(item[1])),
+    )
+    reasons = []
+    for _, name in pushing[:top_k]:
+        value = values.get(name)
+        if value is not None:
+            reasons.append(factor_reason(name, value, medians.get(name)))
+    return reasons
