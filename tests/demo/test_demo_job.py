@@ -27,10 +27,15 @@ def test_the_demo_job_loads_once_ages_and_writes_a_report(engine: Engine, tmp_pa
     assert money(totals.total) in html
     assert "Ageing by country" in html
     assert "<svg" in html
+    assert len(first.scores) == 60
+    assert first.new_scores == 60
+    assert "Riskiest buyers" in html
+    assert all(1 <= s.grade <= 10 for s in first.scores)
 
     again = run_demo(engine, seed=1001, buyers=60, out_dir=tmp_path)
     assert again.loaded is None
     assert again.ageing == first.ageing
+    assert again.new_scores == 0
 
 
 def test_demo_command_prints_a_summary_and_the_report_path(

@@ -53,8 +53,9 @@ def test_the_demo_report_renders_in_chromium(engine: Engine, tmp_path: Path) -> 
     dom = _run(browser, tmp_path / "profile-dom", "--dump-dom", url).stdout
     assert "Receivables report" in dom
     assert money(outcome.ageing.totals.total) in dom
-    assert dom.count("<svg") == 1
-    assert dom.count("<rect") == 6
+    assert dom.count("<svg") == 2
+    assert dom.count("<rect") == 6 + 10
+    assert "Riskiest buyers" in dom
 
     picture = tmp_path / "report.png"
     _run(

@@ -17,6 +17,7 @@ from rich.table import Table
 from tradecredit.analytics.schemas import BUCKET_LABELS, BUCKETS
 from tradecredit.cli.common import console, err_console, migrated_engine
 from tradecredit.demo.job import DemoOutcome, run_demo
+from tradecredit.demo.report import riskiest
 from tradecredit.kit.errors import TradecreditError
 from tradecredit.web.render import days, money, pct
 
@@ -62,6 +63,20 @@ def _run_with_progress(*, seed: int, buyers: int, as_of: date | None, out: Path)
         )
 
 
+def _print_riskiest(outcome: DemoOutcome, limit: int = 5) -> None:
+    table = Table(title="Riskiest buyers")
+    for column in ("buyer", "grade", "PD", "first reason"):
+        table.add_column(column)
+    for buyer in riskiest(outcome.scores, outcome.by_buyer, limit=limit):
+        table.add_row(
+            buyer.label,
+            str(buyer.grade),
+            buyer.pd_percent,
+            buyer.reasons[0] if buyer.reasons else "",
+        )
+    console.print(table)
+
+
 def _print_summary(outcome: DemoOutcome) -> None:
     totals = outcome.ageing.totals
     if outcome.loaded is None:
@@ -84,7 +99,11 @@ def _print_summary(outcome: DemoOutcome) -> None:
     table.add_row(standard, days(outcome.ageing.dso.standard_days))
     fx = outcome.ageing.fx_rates
     table.add_row("FX rate date", str(max(r.rate_date for r in fx)) if fx else "no conversion")
+    high_risk = sum(1 for score in outcome.scores if score.grade >= 8)
+    table.add_row("buyers scored / new scores", f"{len(outcome.scores):,} / {outcome.new_scores:,}")
+    table.add_row("grade 8-10 buyers", f"{high_risk:,}")
     console.print(table)
+    _print_riskiest(outcome)
     timing = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in outcome.timings.items())
     console.print(f"time: {timing}")
     console.print(f"report: {outcome.report}")

@@ -25,6 +25,7 @@ from tradecredit.organisations.models import Organisation
 from tradecredit.organisations.roles import Role
 from tradecredit.organisations.service import create_organisation
 from tradecredit.receivables.models import Invoice, Payment
+from tradecredit.scoring.scores import ScoreResult, score_and_store
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_END = date(2026, 9, 30)
@@ -41,6 +42,8 @@ class DemoOutcome:
     by_sector: AgeingReport
     by_buyer: AgeingReport
     counts: dict[str, int]
+    scores: list[ScoreResult]
+    new_scores: int
     report: Path
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -124,8 +127,10 @@ def run_demo(
             groupings=("total", "country", "currency", "sector", "buyer"),
         )
         counts = _counts(session, actor)
+    with unit_of_work(engine) as session, _timed(timings, "scoring"):
+        scores, new_scores = score_and_store(session, actor=actor, as_of=day)
     with _timed(timings, "report"):
-        path = _write_report(reports, counts, out_dir=out_dir, seed=seed)
+        path = _write_report(reports, counts, scores, out_dir=out_dir, seed=seed)
     return DemoOutcome(
         org_slug=slug,
         as_of=day,
@@ -136,13 +141,20 @@ def run_demo(
         by_sector=reports["sector"],
         by_buyer=reports["buyer"],
         counts=counts,
+        scores=scores,
+        new_scores=new_scores,
         report=path,
         timings=timings,
     )
 
 
 def _write_report(
-    reports: dict[str, AgeingReport], counts: dict[str, int], *, out_dir: Path, seed: int
+    reports: dict[str, AgeingReport],
+    counts: dict[str, int],
+    scores: list[ScoreResult],
+    *,
+    out_dir: Path,
+    seed: int,
 ) -> Path:
     html = render_demo_report(
         seller=DEMO_SELLER.name,
@@ -153,6 +165,7 @@ def _write_report(
             ("Ageing by invoice currency", reports["currency"]),
         ],
         by_buyer=reports["buyer"],
+        scores=scores,
         portfolio=[
             ("Buyers", f"{counts['buyers']:,}"),
             ("Countries", str(counts["countries"])),

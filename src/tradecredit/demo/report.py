@@ -10,7 +10,8 @@ from pathlib import Path
 from tradecredit import __version__
 from tradecredit.analytics.schemas import BUCKET_LABELS, BUCKETS, AgeingReport, AgeingRow
 from tradecredit.kit.clock import utcnow
-from tradecredit.web.charts import bar_chart
+from tradecredit.scoring.scores import ScoreResult
+from tradecredit.web.charts import GRADE_COLOURS, bar_chart
 from tradecredit.web.render import render
 
 
@@ -38,12 +39,47 @@ def most_overdue(by_buyer: AgeingReport, limit: int = 15) -> list[OverdueBuyer]:
     return sorted(buyers, key=lambda b: (-b.overdue, b.label))[:limit]
 
 
+@dataclass(frozen=True)
+class RiskyBuyer:
+    label: str
+    grade: int
+    pd_percent: str
+    open_balance: Decimal | None
+    reasons: list[str]
+
+
+def riskiest(
+    scores: list[ScoreResult], by_buyer: AgeingReport, limit: int = 15
+) -> list[RiskyBuyer]:
+    """Highest PD first; the open balance comes from the buyer ageing (None when nothing open)."""
+    open_by_company = {row.key: row.total for row in by_buyer.rows}
+    ranked = sorted(scores, key=lambda s: (-s.grade, -s.pd, s.name))[:limit]
+    return [
+        RiskyBuyer(
+            label=s.name,
+            grade=s.grade,
+            pd_percent=f"{s.pd * 100:.2f}%",
+            open_balance=open_by_company.get(str(s.company_id)),
+            reasons=[r.text_en for r in s.reasons[:3]],
+        )
+        for s in ranked
+    ]
+
+
+def grade_counts(scores: list[ScoreResult]) -> list[tuple[int, int]]:
+    counts = dict.fromkeys(range(1, 11), 0)
+    for score in scores:
+        counts[score.grade] += 1
+    return sorted(counts.items())
+
+
 def render_demo_report(
     *,
     seller: str,
     ageing: AgeingReport,
     breakdowns: list[tuple[str, AgeingReport]],
     by_buyer: AgeingReport,
+    scores: list[ScoreResult],
     portfolio: list[tuple[str, str]],
 ) -> str:
     chart = bar_chart(
@@ -63,6 +99,15 @@ def render_demo_report(
         breakdowns=breakdowns,
         row_limit=25,
         overdue_buyers=most_overdue(by_buyer),
+        risky_buyers=riskiest(scores, by_buyer),
+        grades=grade_counts(scores),
+        grade_chart=bar_chart(
+            [str(g) for g in range(1, 11)],
+            [Decimal(n) for _, n in grade_counts(scores)],
+            colours=GRADE_COLOURS,
+            integers=True,
+        ),
+        model_version=scores[0].model_version if scores else None,
         portfolio=portfolio,
     )
 
