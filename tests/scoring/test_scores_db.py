@@ -18,11 +18,15 @@ from tradecredit.context import Actor
 from tradecredit.db.engine import unit_of_work
 from tradecredit.kit.errors import NotFound, PermissionDenied
 from tradecredit.organisations.roles import Role
+from tradecredit.risk.sectors import sector_risk
+from tradecredit.scoring.blend import blend_pd
+from tradecredit.scoring.grades import grade_for_pd
 from tradecredit.scoring.models import Score
 from tradecredit.scoring.points import MODEL_VERSION, PRIOR_PD
 from tradecredit.scoring.scores import (
     ScoreResult,
     company_score,
+    model_version,
     score_and_store,
     score_portfolio,
 )
@@ -104,7 +108,18 @@ def test_scores_are_stored_once_then_zero_new(engine: Engine, actor: Actor) -> N
     assert len(stored) == 4
     assert batches == 1
     assert {type(row.pd) for row in stored} == {Decimal}
-    assert {row.model_version for row in stored} == {MODEL_VERSION}
+    assert {row.model_version for row in stored} == {model_version("default")}
+
+
+def test_points_model_stays_selectable_and_is_stored_apart(engine: Engine, actor: Actor) -> None:
+    portfolio(engine, actor)
+    with unit_of_work(engine) as s:
+        default_results, _ = score_and_store(s, actor=actor, as_of=AS_OF)
+        points_results, new = score_and_store(s, actor=actor, as_of=AS_OF, model="points")
+    assert new == 4
+    assert {r.model_version for r in points_results} == {MODEL_VERSION}
+    assert by_name(points_results)["NOTHING"].pd == PRIOR_PD
+    assert by_name(points_results)["RISKY"].pd != by_name(default_results)["RISKY"].pd
 
 
 def test_changed_inputs_store_a_new_row(engine: Engine, actor: Actor) -> None:
@@ -127,7 +142,12 @@ def test_grades_reasons_and_overlay(engine: Engine, actor: Actor) -> None:
     assert safe.grade < risky.grade
     assert results["INSOLVENT"].grade == 10
     assert results["INSOLVENT"].reasons[0].code == "overlay_insolvency_filing"
-    assert results["NOTHING"].pd == PRIOR_PD
+    # no statement and no invoice: the prior PD, moved only by the sector (C25); no country risk
+    # has been imported, so the country adds nothing and says so
+    nothing = blend_pd(PRIOR_PD, {}, country_level=None, sector_level=sector_risk("C25").risk_level)
+    assert results["NOTHING"].pd == nothing.pd
+    assert results["NOTHING"].reasons[-1].code == "country_risk_unavailable"
+    assert "country risk not available" in results["NOTHING"].reasons[-1].text_en
     leverage = next(r for r in risky.reasons if r.code == "factor_liabilities_to_assets")
     # latest statement on or before the as-of date (2025: 93%), section C median of 40/93/40
     assert leverage.text_en == "leverage: total liabilities are 93% of assets (sector median 40%)"
@@ -192,7 +212,8 @@ def test_score_command_stores_then_reports_zero_new(cli_database: str) -> None:
     portfolio(engine, actor)
     first = runner.invoke(app, ["score", "--as-of", "2026-03-31", "--org", "acme"])
     assert first.exit_code == 0, first.output
-    assert "4 buyers scored as of 2026-03-31 with points-v1: 4 new scores stored" in first.output
+    version = model_version("default")
+    assert f"4 buyers scored as of 2026-03-31 with {version}: 4 new scores stored" in first.output
     assert "Grade distribution" in first.output
     riskiest = first.output[first.output.index("riskiest buyers") :]
     assert riskiest.index("Buyer INSOLVENT") < riskiest.index("Buyer RISKY")
@@ -200,6 +221,9 @@ def test_score_command_stores_then_reports_zero_new(cli_database: str) -> None:
     again = runner.invoke(app, ["score", "--as-of", "2026-03-31"])
     assert again.exit_code == 0, again.output
     assert "0 new scores stored" in again.output
+    points = runner.invoke(app, ["score", "--as-of", "2026-03-31", "--model", "points"])
+    assert points.exit_code == 0, points.output
+    assert f"with {model_version('points')}: 4 new scores stored" in points.output
 
 
 def test_progress_bar_starts_only_above_the_threshold() -> None:
@@ -243,7 +267,7 @@ def test_api_company_score_and_posted_score(engine: Engine) -> None:
     assert (body["company_id"], body["stored"], body["model_version"]) == (
         str(risky),
         False,
-        MODEL_VERSION,
+        model_version("default"),
     )
     assert isinstance(body["pd"], str)
     assert Decimal(body["pd"]) > PRIOR_PD
@@ -263,7 +287,13 @@ def test_api_company_score_and_posted_score(engine: Engine) -> None:
     )
     assert posted.status_code == 200, posted.text
     answer = posted.json()
-    assert (answer["company_id"], answer["stored"], answer["grade"]) == (None, False, 7)
+    # the default model puts 93% leverage in grade 8, already worse than the judgment's cap of 7
+    pd_grade = grade_for_pd(Decimal(answer["pd"]))
+    assert (answer["company_id"], answer["stored"], answer["grade"]) == (
+        None,
+        False,
+        max(7, pd_grade),
+    )
     codes = [r["code"] for r in answer["reasons"]]
     assert codes[0] == "overlay_court_judgment"
     leverage = answer["reasons"][codes.index("factor_liabilities_to_assets")]

@@ -1,8 +1,9 @@
 """The first-slice PD: a transparent logistic points formula over a few ratios and behaviour.
 
-This is NOT the trained model. The default LightGBM model trained on the Polish data (model.py,
-artifact.py) is a later step of ledger scoring; until then every ledger score comes from this
-formula, and its `MODEL_VERSION` says so.
+This is NOT the trained model. Ledger scoring uses the default LightGBM model trained on the Polish
+data (default.py) blended with behaviour and country/sector risk (blend.py); this formula stays the
+transparent alternative (model="points"), stored under its own `MODEL_VERSION`. Its behaviour
+factors are also the blend's behaviour term.
 
     log-odds = logit(prior PD) + sum over factors of weight x (clip(value, low, high) - neutral)
     PD       = 1 / (1 + exp(-log-odds)), then kept within [PD_FLOOR, PD_CAP], 6 decimals
@@ -20,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
+from tradecredit.scoring.default import DEFAULT_ATTRS
 from tradecredit.scoring.overlays import Reason
 
 MODEL_VERSION = "points-v1"
@@ -60,7 +62,12 @@ FACTORS: tuple[Factor, ...] = (
 and plausible ranges: liabilities at 90% of assets instead of 60% add 0.9 to the log-odds (about
 2.5 times the odds); 30 days beyond terms on average instead of 5 add 1.0."""
 
-FACTOR_NAMES: tuple[str, ...] = tuple(factor.name for factor in FACTORS)
+POINTS_FACTOR_NAMES: tuple[str, ...] = tuple(factor.name for factor in FACTORS)
+FACTOR_NAMES: tuple[str, ...] = (
+    *POINTS_FACTOR_NAMES,
+    *(name for name in DEFAULT_ATTRS.values() if name not in POINTS_FACTOR_NAMES),
+)
+"""Every input a ledger score reads: the points factors, then the default model's other ratios."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,72 @@ _PHRASES: dict[str, tuple[str, str, Callable[[Decimal], str]]] = {
         "interest cover: EBIT covers interest expense {v} times",
         "利息保障：息税前利润为利息支出的 {v} 倍",
         _times,
+    ),
+    "working_capital_to_assets": (
+        "working capital: current assets less current liabilities are {v} of assets",
+        "营运资本：流动资产减流动负债占资产的 {v}",
+        _percent,
+    ),
+    "retained_earnings_to_assets": (
+        "retained earnings are {v} of assets",
+        "留存收益占资产的 {v}",
+        _percent,
+    ),
+    "ebit_to_assets": (
+        "operating return: EBIT is {v} of assets",
+        "经营回报：息税前利润占资产的 {v}",
+        _percent,
+    ),
+    "equity_to_liabilities": (
+        "capital cushion: equity is {v} of total liabilities",
+        "资本缓冲：所有者权益为总负债的 {v}",
+        _percent,
+    ),
+    "asset_turnover": (
+        "activity: revenue is {v} times assets",
+        "营运效率：营业收入为资产的 {v} 倍",
+        _times,
+    ),
+    "equity_to_assets": ("equity is {v} of assets", "所有者权益占资产的 {v}", _percent),
+    "inventory_days": (
+        "inventory: {v} days of revenue held in stock",
+        "存货：存货相当于 {v} 天的营业收入",
+        _days,
+    ),
+    "net_margin": (
+        "net margin: net income is {v} of revenue",
+        "净利率：净利润占营业收入的 {v}",
+        _percent,
+    ),
+    "cash_flow_to_liabilities": (
+        "cash flow: operating cash flow is {v} of total liabilities",
+        "现金流：经营现金流为总负债的 {v}",
+        _percent,
+    ),
+    "cash_ratio": (
+        "cash: cash covers current liabilities {v} times",
+        "现金：现金为流动负债的 {v} 倍",
+        _times,
+    ),
+    "ebit_margin": (
+        "operating margin: EBIT is {v} of revenue",
+        "经营利润率：息税前利润占营业收入的 {v}",
+        _percent,
+    ),
+    "receivables_days": (
+        "receivables: customers take {v} days of revenue to pay",
+        "应收账款：相当于 {v} 天的营业收入",
+        _days,
+    ),
+    "quick_ratio": (
+        "quick liquidity: current assets less inventory cover current liabilities {v} times",
+        "速动比率：流动资产减存货为流动负债的 {v} 倍",
+        _times,
+    ),
+    "current_liabilities_to_assets": (
+        "short-term debt: current liabilities are {v} of assets",
+        "短期负债：流动负债占资产的 {v}",
+        _percent,
     ),
     "dbt_average": (
         "payment behaviour: pays {v} days beyond terms on average",

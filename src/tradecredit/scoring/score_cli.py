@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,8 +14,7 @@ from rich.table import Table
 
 from tradecredit.cli.common import OrgOption, cli_session, console, err_console
 from tradecredit.scoring.grades import GRADE_TABLE, INSOLVENT_GRADE
-from tradecredit.scoring.points import MODEL_VERSION
-from tradecredit.scoring.scores import ScoreResult, score_and_store
+from tradecredit.scoring.scores import ScoreResult, model_version, score_and_store
 
 PROGRESS_FROM = 1000
 """Buyers above which a progress bar is shown."""
@@ -67,18 +67,31 @@ def _progress_bar() -> Iterator[Callable[[int, int], None]]:
             bar.stop()
 
 
+class ScoringModelChoice(StrEnum):
+    DEFAULT = "default"
+    POINTS = "points"
+
+
 def score_command(
     as_of: datetime = typer.Option(
         ..., "--as-of", formats=["%Y-%m-%d"], help="scoring date, YYYY-MM-DD"
+    ),
+    model: ScoringModelChoice = typer.Option(
+        ScoringModelChoice.DEFAULT,
+        "--model",
+        help="default: the shipped LightGBM model blended with behaviour, country and sector "
+        "risk; points: the transparent points formula",
     ),
     org: str | None = OrgOption,
 ) -> None:
     """Score every buyer (PD, grade 1-10, reasons) and store the scores whose inputs are new."""
     with cli_session(org) as (session, actor), _progress_bar() as progress:
-        results, new = score_and_store(session, actor=actor, as_of=as_of.date(), progress=progress)
+        results, new = score_and_store(
+            session, actor=actor, as_of=as_of.date(), progress=progress, model=model.value
+        )
     console.print(
-        f"{len(results):,} buyers scored as of {as_of.date().isoformat()} with {MODEL_VERSION}: "
-        f"{new:,} new scores stored"
+        f"{len(results):,} buyers scored as of {as_of.date().isoformat()} with "
+        f"{model_version(model.value)}: {new:,} new scores stored"
     )
     console.print(grade_distribution(results))
     console.print(riskiest(results))

@@ -1,12 +1,11 @@
 """Ledger scoring: every buyer's PD, grade and reasons as of a date, stored when its inputs are new.
 
-Per buyer: the ratios of its latest financial statement on or before the as-of date
-(`compute_ratios`), its payment behaviour (`behaviour.payment_behaviour`), then the first-slice
-points formula (`points.points_pd`; the trained LightGBM model is a later step), the grade
-(`grades.grade_for_pd`), the overlays from its events and status, and the reasons: overlays first,
-then the three factors pushing the PD up most, each beside the median of its NACE section over the
-portfolio's latest statements and behaviour. Every select filters on the actor's organisation.
-"""
+Per buyer: the ratios of its latest statement on or before the as-of date and its payment
+behaviour, then the PD: model="default", the shipped LightGBM model (`default.assess_values`)
+blended with behaviour, country and sector risk (`blend`); model="points", the transparent points
+formula (`points.points_pd`). Then the grade, the overlays from its events and status, and the
+reasons: overlays first, then the ratios or factors pushing the PD up most, each beside the median
+of its NACE section over the portfolio. Every select filters on the actor's organisation."""
 
 from __future__ import annotations
 
@@ -27,8 +26,12 @@ from tradecredit.audit.service import Change, record_many
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
 from tradecredit.kit.countries import sector_section
-from tradecredit.kit.errors import NotFound
+from tradecredit.kit.errors import InvalidInput, NotFound
 from tradecredit.organisations.roles import Permission
+from tradecredit.risk.sectors import sector_risk
+from tradecredit.risk.service import country_risk_frame
+from tradecredit.scoring.blend import BLEND_VERSION, NO_RISK, RiskLevels, blended_pd_and_reasons
+from tradecredit.scoring.default import FinancialAssessment, assess_values, default_model_version
 from tradecredit.scoring.grades import grade_for_pd
 from tradecredit.scoring.inputs import BuyerInputs, load_buyer_inputs
 from tradecredit.scoring.models import Score
@@ -44,6 +47,18 @@ from tradecredit.scoring.ratios import compute_ratios
 
 Medians = Mapping[str, Mapping[str, Decimal | None]]
 """NACE section -> factor -> median over the portfolio (None when no buyer has the figure)."""
+
+
+MODELS = ("default", "points")
+
+
+def model_version(model: str) -> str:
+    """ "points-v1", or the default model's version (from its training data) plus the blend's."""
+    if model == "points":
+        return MODEL_VERSION
+    if model == "default":
+        return f"{default_model_version()}+{BLEND_VERSION}"
+    raise InvalidInput(f"unknown scoring model {model!r}; choose one of {MODELS}")
 
 
 @dataclass(frozen=True)
@@ -83,10 +98,18 @@ def _as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def inputs_hash(buyer: BuyerInputs, *, as_of: date, medians: Mapping[str, Decimal | None]) -> str:
+def inputs_hash(
+    buyer: BuyerInputs,
+    *,
+    as_of: date,
+    medians: Mapping[str, Decimal | None],
+    version: str = MODEL_VERSION,
+    risk: RiskLevels = NO_RISK,
+) -> str:
     """SHA-256 of everything the stored row is computed from, in canonical JSON."""
     payload = {
-        "model_version": MODEL_VERSION,
+        "model_version": version,
+        "risk": [risk.country, risk.country_level, risk.sector, risk.sector_level],
         "as_of": as_of,
         "company_id": buyer.company_id,
         "status": buyer.status,
@@ -101,24 +124,63 @@ def inputs_hash(buyer: BuyerInputs, *, as_of: date, medians: Mapping[str, Decima
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
-def score_buyer(buyer: BuyerInputs, *, as_of: date, medians: Medians) -> ScoreResult:
-    """Pure: PD, grade after overlays, and reasons for one buyer."""
+def score_buyer(
+    buyer: BuyerInputs,
+    *,
+    as_of: date,
+    medians: Medians,
+    model: str = "default",
+    risk: RiskLevels = NO_RISK,
+    financial: FinancialAssessment | None = None,
+) -> ScoreResult:
+    """Pure apart from the cached model: PD, grade after overlays, and reasons for one buyer.
+    `financial` is the default model's assessment when already computed for a batch."""
+    version = model_version(model)
     section_medians = medians.get(buyer.section or "", {})
-    points = points_pd(buyer.values)
+    if model == "points":
+        points = points_pd(buyer.values)
+        pd_, pushing = points.pd, top_reasons(points, buyer.values, section_medians)
+    else:
+        assessed = financial if financial is not None else assess_values([buyer.values])[0]
+        pd_, pushing = blended_pd_and_reasons(assessed, buyer.values, section_medians, risk)
     overlaid = apply_overlays(
-        grade_for_pd(points.pd), events=buyer.events, status=buyer.status, as_of=as_of
+        grade_for_pd(pd_), events=buyer.events, status=buyer.status, as_of=as_of
     )
-    reasons = (*overlaid.reasons, *top_reasons(points, buyer.values, section_medians))
     return ScoreResult(
         company_id=buyer.company_id,
         name=buyer.name,
-        model_version=MODEL_VERSION,
+        model_version=version,
         as_of=as_of,
-        pd=points.pd,
+        pd=pd_,
         grade=overlaid.grade,
-        reasons=reasons,
-        inputs_hash=inputs_hash(buyer, as_of=as_of, medians=section_medians),
+        reasons=(*overlaid.reasons, *pushing),
+        inputs_hash=inputs_hash(
+            buyer, as_of=as_of, medians=section_medians, version=version, risk=risk
+        ),
     )
+
+
+def _sector_level(code: str | None) -> int | None:
+    if not code:
+        return None
+    try:
+        return sector_risk(code).risk_level
+    except (InvalidInput, ValueError):
+        return None
+
+
+def risk_levels(session: Session, *, actor: Actor, as_of: date) -> dict[uuid.UUID, RiskLevels]:
+    """Country level (the OECD classification in force on `as_of`, when imported) and sector
+    level of every company of the organisation."""
+    countries = country_risk_frame(session, as_of=as_of)
+    by_country = dict(zip(countries["country"], countries["risk_level"], strict=True))
+    rows = session.execute(
+        select(Company.id, Company.country, Company.sector).where(Company.org_id == actor.org_id)
+    )
+    return {
+        company_id: RiskLevels(country, by_country.get(country), sector, _sector_level(sector))
+        for company_id, country, sector in rows
+    }
 
 
 def score_portfolio(
@@ -127,14 +189,27 @@ def score_portfolio(
     actor: Actor,
     as_of: date,
     progress: Callable[[int, int], None] | None = None,
+    model: str = "default",
 ) -> list[ScoreResult]:
     """Every buyer of the organisation, scored as of `as_of` (nothing stored)."""
     actor.require(Permission.READ)
+    model_version(model)
     buyers = load_buyer_inputs(session, actor=actor, as_of=as_of)
     medians = sector_medians(buyers)
+    risks = risk_levels(session, actor=actor, as_of=as_of) if model == "default" else {}
+    assessed: list[FinancialAssessment | None] = (
+        list(assess_values([b.values for b in buyers]))
+        if model == "default"
+        else [None] * len(buyers)
+    )
     results = []
-    for done, buyer in enumerate(buyers, start=1):
-        results.append(score_buyer(buyer, as_of=as_of, medians=medians))
+    for done, (buyer, financial) in enumerate(zip(buyers, assessed, strict=True), start=1):
+        risk = risks.get(buyer.company_id, NO_RISK)
+        results.append(
+            score_buyer(
+                buyer, as_of=as_of, medians=medians, model=model, risk=risk, financial=financial
+            )
+        )
         if progress is not None:
             progress(done, len(buyers))
     return results
@@ -151,15 +226,17 @@ def parse_reasons(text: str) -> tuple[Reason, ...]:
     return tuple(Reason(r["code"], r["text_en"], r["text_zh"]) for r in json.loads(text))
 
 
-def _known_hashes(session: Session, actor: Actor, as_of: date) -> set[tuple[uuid.UUID, str]]:
+def _known_hashes(
+    session: Session, actor: Actor, as_of: date, versions: set[str]
+) -> set[tuple[uuid.UUID, str, str]]:
     rows = session.execute(
-        select(Score.company_id, Score.inputs_hash).where(
+        select(Score.company_id, Score.model_version, Score.inputs_hash).where(
             Score.org_id == actor.org_id,
-            Score.model_version == MODEL_VERSION,
+            Score.model_version.in_(sorted(versions)),
             Score.as_of == as_of,
         )
     )
-    return {(row[0], row[1]) for row in rows}
+    return {(row[0], row[1], row[2]) for row in rows}
 
 
 def store_scores(
@@ -168,7 +245,7 @@ def store_scores(
     """Insert the scores whose inputs hash is new for that buyer, model version and date; one
     audit event for the batch. Returns the new rows (empty: nothing written, no event)."""
     actor.require(Permission.WRITE_COMPANIES)
-    known = _known_hashes(session, actor, as_of)
+    known = _known_hashes(session, actor, as_of, {r.model_version for r in results})
     new = [
         Score(
             org_id=actor.org_id,
@@ -181,14 +258,14 @@ def store_scores(
             inputs_hash=r.inputs_hash,
         )
         for r in results
-        if r.as_of == as_of and (r.company_id, r.inputs_hash) not in known
+        if r.as_of == as_of and (r.company_id, r.model_version, r.inputs_hash) not in known
     ]
     if not new:
         return []
     session.add_all(new)
     session.flush()
     batch = {
-        "model_version": MODEL_VERSION,
+        "model_version": ", ".join(sorted({s.model_version for s in new})),
         "as_of": as_of,
         "scores": [
             {"id": s.id, "company_id": s.company_id, "pd": s.pd, "grade": s.grade} for s in new
@@ -208,9 +285,10 @@ def score_and_store(
     actor: Actor,
     as_of: date,
     progress: Callable[[int, int], None] | None = None,
+    model: str = "default",
 ) -> tuple[list[ScoreResult], int]:
     """Score every buyer and store the new ones; returns all results and how many were new."""
-    results = score_portfolio(session, actor=actor, as_of=as_of, progress=progress)
+    results = score_portfolio(session, actor=actor, as_of=as_of, progress=progress, model=model)
     stored = store_scores(session, actor=actor, as_of=as_of, results=results)
     return results, len(stored)
 
@@ -221,13 +299,15 @@ class CompanyScore:
     stored: bool
 
 
-def _stored(session: Session, actor: Actor, company_id: uuid.UUID, as_of: date) -> Score | None:
+def _stored(
+    session: Session, actor: Actor, company_id: uuid.UUID, as_of: date, version: str
+) -> Score | None:
     return session.scalars(
         select(Score)
         .where(
             Score.org_id == actor.org_id,
             Score.company_id == company_id,
-            Score.model_version == MODEL_VERSION,
+            Score.model_version == version,
             Score.as_of == as_of,
         )
         .order_by(Score.created_at.desc(), Score.id.desc())
@@ -236,7 +316,12 @@ def _stored(session: Session, actor: Actor, company_id: uuid.UUID, as_of: date) 
 
 
 def company_score(
-    session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date
+    session: Session,
+    *,
+    actor: Actor,
+    company_id: uuid.UUID,
+    as_of: date,
+    model: str = "default",
 ) -> CompanyScore:
     """The latest stored score of that buyer for `as_of`, else one computed now (not stored)."""
     actor.require(Permission.READ)
@@ -245,7 +330,7 @@ def company_score(
     )
     if name is None:
         raise NotFound(f"no company {company_id}")
-    stored = _stored(session, actor, company_id, as_of)
+    stored = _stored(session, actor, company_id, as_of, model_version(model))
     if stored is not None:
         result = ScoreResult(
             company_id,
@@ -261,7 +346,11 @@ def company_score(
     buyers = load_buyer_inputs(session, actor=actor, as_of=as_of)
     medians = sector_medians(buyers)
     buyer = next(b for b in buyers if b.company_id == company_id)
-    return CompanyScore(score_buyer(buyer, as_of=as_of, medians=medians), stored=False)
+    risk = NO_RISK
+    if model == "default":
+        risk = risk_levels(session, actor=actor, as_of=as_of).get(company_id, NO_RISK)
+    result = score_buyer(buyer, as_of=as_of, medians=medians, model=model, risk=risk)
+    return CompanyScore(result, stored=False)
 
 
 POSTED_COMPANY = uuid.UUID(int=0)
@@ -293,9 +382,11 @@ def score_posted(
     lines: Mapping[str, Decimal | None],
     behaviour: Mapping[str, Decimal | None],
     events: Sequence[EventFact],
+    model: str = "default",
 ) -> ScoreResult:
     """Score posted figures, nothing stored. With a sector, reasons quote the median of that NACE
-    section over the organisation's portfolio as of the same date."""
+    section over the organisation's portfolio as of the same date, and the default model counts
+    the sector's risk level; no country is posted, so country risk is not available."""
     actor.require(Permission.READ)
     section = None if sector is None else sector_section(sector)
     values = dict.fromkeys(FACTOR_NAMES) | _posted_ratios(lines)
@@ -304,4 +395,5 @@ def score_posted(
     if section is not None:
         medians = sector_medians(load_buyer_inputs(session, actor=actor, as_of=as_of))
     buyer = BuyerInputs(POSTED_COMPANY, "posted", section, status, values, tuple(events))
-    return score_buyer(buyer, as_of=as_of, medians=medians)
+    risk = RiskLevels(sector=sector, sector_level=_sector_level(sector))
+    return score_buyer(buyer, as_of=as_of, medians=medians, model=model, risk=risk)

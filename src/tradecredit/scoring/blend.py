@@ -1,0 +1,240 @@
+"""The blend: the financial PD moved by payment behaviour, country risk and sector risk.
+
+    log-odds = logit(PD_financial)
+               + w_behaviour x behaviour_term + w_country x country_term + w_sector x sector_term
+    PD       = 1 / (1 + exp(-log-odds)), kept within [PD_FLOOR, PD_CAP], 6 decimals
+
+Every term is centred, so a buyer with neutral behaviour and middle-of-the-scale country and sector
+risk keeps its financial PD exactly:
+
+- behaviour_term: the log-odds of the behaviour factors of the points formula (`points.FACTORS`:
+  days beyond terms, their trend, the share overdue more than 30 days), each at 0 at its neutral
+  value, clipped as there. A missing figure (a buyer who never paid an invoice) adds 0: no penalty,
+  no bonus.
+- country_term: the platform country risk level (1-8, `risk.service.country_risk_frame`) minus the
+  middle of the scale, 4.5. Without an imported classification for the buyer's country it is 0.
+- sector_term: the NACE sector risk level (1-5, `risk.sectors.sector_risk`) minus the middle, 3.
+
+The weights are parameters (`BlendWeights`) with economic signs, all positive: later payment, a
+riskier country or a riskier sector raise the PD. They are set by hand, not fitted: the Polish data
+has no payment behaviour, no country and one sector, so nothing here could be estimated from it.
+Arithmetic is Decimal, as in the points formula, so the same inputs give the same PD text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+from tradecredit.scoring.default import FinancialAssessment
+from tradecredit.scoring.overlays import Reason
+from tradecredit.scoring.points import (
+    FACTORS,
+    PD_CAP,
+    PD_FLOOR,
+    PD_PLACES,
+    PRIOR_PD,
+    Factor,
+    as_decimal,
+    factor_reason,
+)
+
+BEHAVIOUR_FACTORS: tuple[Factor, ...] = tuple(
+    factor for factor in FACTORS if factor.name in {"dbt_average", "dbt_trend", "overdue_30_share"}
+)
+BLEND_VERSION = "blend-v1"
+COUNTRY_LEVELS = (1, 8)
+SECTOR_LEVELS = (1, 5)
+
+
+@dataclass(frozen=True)
+class BlendWeights:
+    """Log-odds per unit of each term. behaviour: 1 keeps the points formula's behaviour weights
+    (30 days beyond terms on average instead of 5 add 1.0); country: 0.15 per level, so the safest
+    and riskiest levels lie about 1 log-odds apart (2.9 times the odds); sector: 0.2 per level."""
+
+    behaviour: Decimal = Decimal("1")
+    country: Decimal = Decimal("0.15")
+    sector: Decimal = Decimal("0.2")
+    country_reference: Decimal = Decimal("4.5")
+    sector_reference: Decimal = Decimal("3")
+
+
+DEFAULT_WEIGHTS = BlendWeights()
+
+
+@dataclass(frozen=True)
+class BlendTerms:
+    """Each term's log-odds after its weight; None: not available (it adds 0)."""
+
+    behaviour: Decimal
+    country: Decimal | None
+    sector: Decimal | None
+    behaviour_parts: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Blended:
+    pd: Decimal
+    financial_pd: Decimal
+    terms: BlendTerms
+
+
+def _clip(value: Decimal, factor: Factor) -> Decimal:
+    return min(max(value, factor.low), factor.high)
+
+
+def behaviour_parts(values: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
+    """Log-odds of each behaviour factor, 0 when its figure is missing."""
+    parts = {}
+    for factor in BEHAVIOUR_FACTORS:
+        value = values.get(factor.name)
+        parts[factor.name] = (
+            Decimal(0) if value is None else factor.weight * (_clip(value, factor) - factor.neutral)
+        )
+    return parts
+
+
+def _level_term(level: int | None, levels: tuple[int, int], reference: Decimal) -> Decimal | None:
+    if level is None:
+        return None
+    low, high = levels
+    if not low <= level <= high:
+        raise ValueError(f"risk level {level} is outside {low}-{high}")
+    return Decimal(level) - reference
+
+
+def blend_terms(
+    values: Mapping[str, Decimal | None],
+    *,
+    country_level: int | None,
+    sector_level: int | None,
+    weights: BlendWeights = DEFAULT_WEIGHTS,
+) -> BlendTerms:
+    parts = behaviour_parts(values)
+    country = _level_term(country_level, COUNTRY_LEVELS, weights.country_reference)
+    sector = _level_term(sector_level, SECTOR_LEVELS, weights.sector_reference)
+    return BlendTerms(
+        behaviour=weights.behaviour * sum(parts.values(), Decimal(0)),
+        country=None if country is None else weights.country * country,
+        sector=None if sector is None else weights.sector * sector,
+        behaviour_parts={name: weights.behaviour * part for name, part in parts.items()},
+    )
+
+
+def blend_pd(
+    financial_pd: Decimal,
+    values: Mapping[str, Decimal | None],
+    *,
+    country_level: int | None,
+    sector_level: int | None,
+    weights: BlendWeights = DEFAULT_WEIGHTS,
+) -> Blended:
+    """The blended PD of one buyer; `financial_pd` must lie strictly between 0 and 1."""
+    if not Decimal(0) < financial_pd < Decimal(1):
+        raise ValueError(f"a financial PD must lie strictly between 0 and 1, got {financial_pd}")
+    terms = blend_terms(
+        values, country_level=country_level, sector_level=sector_level, weights=weights
+    )
+    with localcontext() as context:
+        context.prec = 28
+        shift = terms.behaviour + (terms.country or Decimal(0)) + (terms.sector or Decimal(0))
+        log_odds = (financial_pd / (1 - financial_pd)).ln() + shift
+        pd = 1 / (1 + (-log_odds).exp())
+        pd = min(max(pd, PD_FLOOR), PD_CAP).quantize(PD_PLACES, rounding=ROUND_HALF_EVEN)
+    return Blended(pd=pd, financial_pd=financial_pd, terms=terms)
+
+
+def country_reason(country: str | None, level: int | None, term: Decimal | None) -> Reason | None:
+    """Why the country moved the PD up, or that it could not count; None when it did not raise it."""
+    if level is None:
+        where = f" for {country}" if country else ""
+        return Reason(
+            "country_risk_unavailable",
+            f"country risk not available{where}: no OECD classification imported; it adds nothing",
+            f"国家风险不可用{('（' + country + '）') if country else ''}：未导入经合组织分类，不计入",
+        )
+    if term is None or term <= 0:
+        return None
+    return Reason(
+        "country_risk",
+        f"country risk: {country} is at level {level} of {COUNTRY_LEVELS[1]}",
+        f"国家风险：{country} 为 {COUNTRY_LEVELS[1]} 级中的第 {level} 级",
+    )
+
+
+def sector_reason(sector: str | None, level: int | None, term: Decimal | None) -> Reason | None:
+    if level is None or term is None or term <= 0:
+        return None
+    return Reason(
+        "sector_risk",
+        f"sector risk: NACE {sector} is at level {level} of {SECTOR_LEVELS[1]}",
+        f"行业风险：NACE {sector} 为 {SECTOR_LEVELS[1]} 级中的第 {level} 级",
+    )
+
+
+def behaviour_reasons(
+    terms: BlendTerms,
+    values: Mapping[str, Decimal | None],
+    medians: Mapping[str, Decimal | None],
+) -> list[Reason]:
+    """The behaviour figures that raise the PD, largest first."""
+    pushing = sorted(
+        ((part, name) for name, part in terms.behaviour_parts.items() if part > 0),
+        key=lambda item: (-item[0], item[1]),
+    )
+    reasons = []
+    for _, name in pushing:
+        value = values.get(name)
+        if value is not None:
+            reasons.append(factor_reason(name, value, medians.get(name)))
+    return reasons
+
+
+@dataclass(frozen=True)
+class RiskLevels:
+    """A buyer's country and sector with their risk levels (None: not available)."""
+
+    country: str | None = None
+    country_level: int | None = None
+    sector: str | None = None
+    sector_level: int | None = None
+
+
+NO_RISK = RiskLevels()
+
+
+def financial_pd(financial: FinancialAssessment) -> Decimal:
+    """The model's PD as a Decimal within the floor and cap; the prior PD (1.5%, grade 5) when the
+    buyer has no ratio at all, as in the points formula."""
+    value = as_decimal(financial.pd)
+    return PRIOR_PD if value is None else min(max(value, PD_FLOOR), PD_CAP)
+
+
+def blended_pd_and_reasons(
+    financial: FinancialAssessment,
+    values: Mapping[str, Decimal | None],
+    medians: Mapping[str, Decimal | None],
+    risk: RiskLevels,
+) -> tuple[Decimal, list[Reason]]:
+    """The blended PD and its reasons: the model's drivers (in words, beside the sector median),
+    then behaviour, sector and country where they raise the PD, then "country risk not
+    available" when the country's level is unknown."""
+    blended = blend_pd(
+        financial_pd(financial),
+        values,
+        country_level=risk.country_level,
+        sector_level=risk.sector_level,
+    )
+    reasons = [
+        factor_reason(name, value, medians.get(name))
+        for name, _ in financial.drivers
+        if (value := values.get(name)) is not None
+    ]
+    reasons += behaviour_reasons(blended.terms, values, medians)
+    extra = (
+        sector_reason(risk.sector, risk.sector_level, blended.terms.sector),
+        country_reason(risk.country, risk.country_level, blended.terms.country),
+    )
+    return blended.pd, reasons + [reason for reason in extra if reason is not None]

@@ -1,0 +1,193 @@
+"""The default PD model that ships with the package, and the Polish training table it came from.
+
+The model in `default_model/` was trained by `scripts/train_default_model.py` on the UCI "Polish
+companies bankruptcy" data (`5year.arff`: ratios of a firm's last year, label = bankrupt within the
+following year, the 12-month horizon a trade-credit PD needs). Only the Attr columns the standard
+statement lines compute are kept (`DEFAULT_ATTRS`, from `polish_attributes.ATTR_CORRESPONDENCES`),
+renamed to the library ratio names, so the model reads exactly what `compute_ratios` produces and
+the ratios' economic directions become monotone constraints.
+
+Left out on purpose: Attr29 (log of total assets) because the dataset's unit (thousands of PLN) is
+not the statement's (minor units of any currency), so the same firm would get another size; and
+Attr22 and Attr36, approximate duplicates of Attr7 (EBIT / total assets) and Attr9 (sales / total
+assets), which already supply those two ratios exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from tradecredit.kit.errors import InvalidInput
+from tradecredit.scoring.datasets import LabelledTable, labelled_table, read_table
+from tradecredit.scoring.polish_attributes import ATTR_CORRESPONDENCES
+
+if TYPE_CHECKING:
+    from tradecredit.scoring.model import ScoringModel
+
+DEFAULT_MODEL_PACKAGE_DIR = "default_model"
+TRAINING_FILE = "5year.arff"
+LABEL = "class"
+NEUTRAL_VALUES = "neutral_values"
+EXCLUDED_ATTRS: dict[str, str] = {
+    "Attr29": "log of total assets in thousands of PLN; statements are in minor units of any "
+    "currency, so the size would not be comparable",
+    "Attr22": "approximate duplicate of Attr7 (EBIT / total assets), which is exact",
+    "Attr36": "approximate duplicate of Attr9 (sales / total assets), which is exact",
+}
+DEFAULT_ATTRS: dict[str, str] = {
+    item.attr: item.ratio for item in ATTR_CORRESPONDENCES if item.attr not in EXCLUDED_ATTRS
+}
+"""Attr column of the Polish data -> library ratio name, for the columns the model is trained on."""
+
+DATA_LICENCE = "CC BY 4.0"
+DATA_CREDIT = (
+    "Tomczak, S. (2016). Polish companies bankruptcy data. UCI Machine Learning Repository. "
+    "doi:10.24432/C5F600; Zieba, Tomczak & Tomczak (2016), Expert Systems with Applications "
+    "58:93-101"
+)
+HORIZON_NOTE = (
+    "1year.arff holds ratios of the first year of the forecast period with the status after five "
+    "years; 5year.arff holds ratios of the fifth year with the status after one year. The default "
+    "model estimates a 12-month PD, so it is trained on 5year.arff only: 1year's label looks five "
+    "years ahead and would mix a longer horizon into the probabilities."
+)
+
+
+def polish_training_table(path: Path) -> LabelledTable:
+    """The restricted training table: the `DEFAULT_ATTRS` columns renamed to ratio names."""
+    if not path.is_file():
+        raise InvalidInput(
+            f"{path}: no such file; the default model is trained on the UCI Polish bankruptcy "
+            "data (../shared/data/polish_bankruptcy/)"
+        )
+    frame = read_table(path)
+    absent = [attr for attr in (*DEFAULT_ATTRS, LABEL) if attr not in frame.columns]
+    if absent:
+        raise InvalidInput(f"{path.name}: lacks the columns {absent}; not the Polish data file")
+    restricted = frame.select(
+        *[pl.col(attr).alias(ratio) for attr, ratio in DEFAULT_ATTRS.items()], pl.col(LABEL)
+    )
+    return labelled_table(restricted, label=LABEL, source=path.name)
+
+
+def default_model_dir() -> Path:
+    """Where the shipped artifact lives inside the installed package."""
+    return Path(str(resources.files("tradecredit.scoring").joinpath(DEFAULT_MODEL_PACKAGE_DIR)))
+
+
+@cache
+def default_model() -> ScoringModel:
+    """The shipped model, loaded once per process (its files are checked against the card).
+    LightGBM is imported here, not at module import, so reading the constants stays light."""
+    from tradecredit.scoring.artifact import load_model
+
+    return load_model(default_model_dir())
+
+
+@cache
+def default_card() -> dict[str, Any]:
+    from tradecredit.scoring.artifact import read_card
+
+    return read_card(default_model_dir())
+
+
+def default_model_version() -> str:
+    """ "polish-lgbm-v1-<first 8 hex of the training data's SHA-256>": a retrained model on other
+    data gets another version, so its scores are stored apart from the old ones."""
+    digest = str(default_card()["training_data"]["data"]["sha256"])
+    return f"polish-lgbm-v1-{digest[:8]}"
+
+
+def default_features() -> list[str]:
+    return list(default_model().feature_names_)
+
+
+def neutral_values() -> dict[str, float]:
+    """Each feature's median over the training rows: what a missing ratio is scored as."""
+    return {name: float(value) for name, value in default_card()[NEUTRAL_VALUES].items()}
+
+
+def model_frame(ratios: pl.DataFrame) -> pl.DataFrame:
+    """The model's feature columns from a `compute_ratios` frame, as Float64, a missing ratio
+    replaced by its training median.
+
+    Why not LightGBM's own missing-value branches: in the Polish data a missing ratio is a
+    signal of that data set (a missing Attr27, no financial expenses, comes with a 31% bankruptcy
+    rate against 7% overall), while here a ratio is missing because a line was not reported or its
+    denominator is zero (a firm without debt has no interest cover). As in the points formula, a
+    missing value sits at a neutral value and adds (almost) nothing.
+    """
+    names = default_features()
+    absent = [name for name in names if name not in ratios.columns]
+    if absent:
+        raise InvalidInput(
+            f"the ratio frame lacks {absent}; build it with compute_ratios from statement lines"
+        )
+    neutral = neutral_values()
+    return ratios.select(
+        pl.col(name).cast(pl.Float64).fill_nan(None).fill_null(neutral[name]) for name in names
+    )
+
+
+def default_pd(ratios: pl.DataFrame) -> pl.Series:
+    """The default model's PD for each row of a `compute_ratios` frame, as a Float64 column "pd"."""
+    if ratios.height == 0:
+        return pl.Series("pd", [], dtype=pl.Float64)
+    values = default_model().predict_pd(model_frame(ratios))
+    return pl.Series("pd", np.asarray(values, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class FinancialAssessment:
+    """The default model's view of one buyer: its PD (None without any ratio) and the features
+    pushing it up most, as (ratio name, log-odds contribution), strongest first."""
+
+    pd: float | None
+    drivers: tuple[tuple[str, float], ...]
+
+
+def assess_ratios(ratios: pl.DataFrame, *, top_k: int = 3) -> list[FinancialAssessment]:
+    """PD and drivers per row of a ratio frame. A row with none of the model's ratios (no
+    statement) gets pd None: the model never scored such a row in training, so its PD is not
+    read from the trees' missing-value branches."""
+    if ratios.height == 0:
+        return []
+    names = default_features()
+    known = ratios.select(pl.any_horizontal(pl.col(names).fill_nan(None).is_not_null()))
+    features = model_frame(ratios)
+    model = default_model()
+    pds = model.predict_pd(features)
+    codes = model.reason_codes(features, top_k=top_k)
+    return [
+        FinancialAssessment(
+            pd=float(pd_) if has_ratio else None,
+            drivers=tuple((code.feature, code.contribution) for code in row_codes)
+            if has_ratio
+            else (),
+        )
+        for pd_, row_codes, has_ratio in zip(pds, codes, known.to_series().to_list(), strict=True)
+    ]
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def assess_values(rows: Sequence[Mapping[str, Decimal | None]]) -> list[FinancialAssessment]:
+    """`assess_ratios` for buyers' ratio values (name -> Decimal or None), in one LightGBM call.
+    The ratios are model features, not amounts, so they go to LightGBM as floats."""
+    names = default_features()
+    frame = pl.DataFrame(
+        {name: [_float(row.get(name)) for row in rows] for name in names},
+        schema=dict.fromkeys(names, pl.Float64),
+    )
+    return assess_ratios(frame)
