@@ -7,16 +7,15 @@ scale applies to every stored classification at once.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tradecredit.kit.errors import InvalidInput
+from tradecredit.kit.parameters import parse_toml_as
 
 OECD_CLASSES = range(8)
 DEFAULT_SCALE_FILE = "country_grades.toml"
@@ -69,20 +68,4 @@ def default_country_grade_scale() -> CountryGradeScale:
 
 
 def _parse_scale(name: str, text: str) -> CountryGradeScale:
-    try:
-        return CountryGradeScale.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(f"{name}: not valid TOML: {error}") from None
-    except ValidationError as error:
-        raise InvalidInput(f"{name}: {describe_validation(error)}") from None
-
-
-def describe_validation(error: ValidationError) -> str:
-    """Every problem of a parameter file, each as `where: why`."""
-    return "; ".join(_describe(problem) for problem in error.errors())
-
-
-def _describe(problem: ErrorDetails) -> str:
-    where = ".".join(str(part) for part in problem["loc"])
-    message = problem["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+    return parse_toml_as(CountryGradeScale, name, text)

@@ -7,7 +7,6 @@ is answered by its most specific entry: class, then group, then division, then i
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -18,14 +17,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from tradecredit.kit.countries import NACE_SECTIONS, sector_section, validate_sector
 from tradecredit.kit.errors import InvalidInput
-from tradecredit.risk.grades import describe_validation
+from tradecredit.kit.parameters import parse_toml_as
 from tradecredit.risk.schemas import SectorRisk
 
 DEFAULT_TABLE_FILE = "sector_risk.toml"
@@ -162,9 +160,4 @@ def default_sector_risk_table() -> SectorRiskTable:
 
 
 def _parse_table(name: str, text: str) -> SectorRiskTable:
-    try:
-        return SectorRiskTable.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(f"{name}: not valid TOML: {error}") from None
-    except ValidationError as error:
-        raise InvalidInput(f"{name}: {describe_validation(error)}") from None
+    return parse_toml_as(SectorRiskTable, name, text)
