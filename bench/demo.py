@@ -293,7 +293,8 @@ def fill_lines(buyers: int, per_row: dict[str, Any], bulk: dict[str, Any]) -> li
     return lines
 
 
-def notes(seed: int, fill_buyers: int, per_row: dict[str, Any], identical: bool) -> list[str]:
+def notes(seed: int, fill_buyers: int, m: dict[str, Any], identical: bool) -> list[str]:
+    per_row = m["per_row"]
     counts = ", ".join(f"{t} {n:,}" for t, n in per_row["counts"].items())
     same = "DIFFERENT ledgers (WARNING: the ratio compares unequal work)"
     if identical:
@@ -313,14 +314,15 @@ def notes(seed: int, fill_buyers: int, per_row: dict[str, Any], identical: bool)
         "interpreter and migrated SQLite file per run; fill + commit timed. The per-row path "
         f"writes one hash-chained audit event per object, the loader one per table. Both wrote {same}.",
         "Cores: one measured process at a time on the shared 2-core machine; absolute times are "
-        f"a hint, the in-run ratio is the figure. Code measured: {code_version()}.",
+        f"a hint, the in-run ratio is the figure. Code measured: {m['code']}.",
     ]
 
 
 def report(args: argparse.Namespace, sizes: list[int], m: dict[str, Any]) -> tuple[list[str], str]:
     cold, warm, per_row, bulk = m["cold"], m["warm"], m["per_row"], m["bulk"]
-    compared = ("counts", "invoices_sha256", "allocations_sha256")
-    identical = all(per_row[k] == bulk[k] for k in compared)
+    identical = all(
+        per_row[k] == bulk[k] for k in ("counts", "invoices_sha256", "allocations_sha256")
+    )
     slope = growth_exponent(sizes, [cold[n]["timing"]["median_s"] for n in sizes])
     load_slope = growth_exponent(sizes, [cold[n]["steps"]["load"] for n in sizes])
     ratio = per_row["timing"]["median_s"] / bulk["timing"]["median_s"]
@@ -333,7 +335,7 @@ def report(args: argparse.Namespace, sizes: list[int], m: dict[str, Any]) -> tup
         "",
         *fill_lines(args.fill_buyers, per_row, bulk),
         "",
-        *notes(args.seed, args.fill_buyers, per_row, identical),
+        *notes(args.seed, args.fill_buyers, m, identical),
         f"Installation is excluded from the target ('after installation'); {m['install']}.",
     ]
     summary = (
@@ -347,24 +349,24 @@ def report(args: argparse.Namespace, sizes: list[int], m: dict[str, Any]) -> tup
 
 
 def measure(args: argparse.Namespace, sizes: list[int]) -> dict[str, Any]:
-    keep = Path(tempfile.mkdtemp(prefix="bench-demo-warm-"))
+    code, keep = code_version(), Path(tempfile.mkdtemp(prefix="bench-demo-warm-"))
     try:
-        cold = {
-            n: measure_cold(n, args.seed, args.repeats, keep if n == DEFAULT_BUYERS else None)
-            for n in sizes
-        }
+        kept = {DEFAULT_BUYERS: keep}
+        cold = {n: measure_cold(n, args.seed, args.repeats, kept.get(n)) for n in sizes}
         runs = range(args.repeats + 1)
         warm = [_cli_run(keep, DEFAULT_BUYERS, args.seed, cold=False) for _ in runs]
         print(f"  warm: {[round(r['seconds'], 2) for r in warm]} s", flush=True)
     finally:
         shutil.rmtree(keep, ignore_errors=True)
-    return {
+    measured = {
         "cold": cold,
         "warm": _series(warm),
         "per_row": measure_fill("per-row", args.fill_buyers, args.seed, args.repeats),
         "bulk": measure_fill("bulk", args.fill_buyers, args.seed, args.repeats),
         "install": measure_install() if args.install else "not measured (run with --install)",
     }
+    end = code_version()
+    return measured | {"code": code if code == end else f"{code} at the start, {end} at the end"}
 
 
 def main() -> None:
