@@ -13,9 +13,9 @@ from tradecredit.db.engine import unit_of_work
 from tradecredit.receivables.schemas import CreditNoteCreate, InvoiceCreate, PaymentCreate
 from tradecredit.receivables.service import (
     add_credit_note,
+    allocations_for_payments,
     create_invoice,
     open_amounts,
-    payment_allocations,
     record_payment,
     unapplied_credit_minor,
 )
@@ -60,7 +60,7 @@ def test_ledger_round_trip_allocates_oldest_first(engine: Engine, actor: Actor) 
                 payment_date=date(2026, 3, 10),
             ),
         )
-        allocations = payment_allocations(s, payment.id)
+        allocations = allocations_for_payments(s, actor=actor, payment_ids=[payment.id])[payment.id]
         assert [(number, a.amount_minor) for a, number in allocations] == [
             ("INV-1", 10000),
             ("INV-2", 20000),

@@ -385,11 +385,6 @@ def _allocations_with_invoice_numbers() -> Select[Allocation, str]:
     )
 
 
-def payment_allocations(session: Session, payment_id: uuid.UUID) -> list[tuple[Allocation, str]]:
-    query = _allocations_with_invoice_numbers().where(Allocation.payment_id == payment_id)
-    return [(allocation, number) for allocation, number in session.execute(query)]
-
-
 def allocations_for_payments(
     session: Session, *, actor: Actor, payment_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[Allocation, str]]]:
