@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test check format lint types bench-ageing bench-demo bench clean
+.PHONY: install demo test check format lint types bench-ageing bench-demo bench-decisions bench-scoring bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ bench-ageing: $(STAMP)
 
 bench-demo: $(STAMP)
 	$(BIN)/python bench/demo.py
+
+bench-decisions: $(STAMP)
+	$(BIN)/python bench/decisions.py
+
+bench-scoring: $(STAMP)
+	$(BIN)/python bench/scoring.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -5,18 +5,22 @@
 Protocol (the one `tradecredit model evaluate` runs, with its defaults): stratified 10-fold
 cross-validation repeated 3 times (RepeatedStratifiedKFold, random_state fixed); per outer fold AUC,
 Brier score, ECE (10 equal-frequency bins of the predicted PD) and KS; mean and sample standard
-deviation over the 30 folds. One model configuration for every data set, no tuning: the calibration is
-fitted inside each training fold. A baseline in the same run and on the same folds: LightGBM's own
-defaults (100 trees, no calibration), what a user would otherwise write.
+deviation over the 30 folds. One procedure for every data set: each member's number of trees and the
+calibration are chosen inside each outer training part (ScoringModel.fit's inner 5-fold cross-fit),
+so the outer folds measure the whole procedure (nested cross-validation); the choices made in each
+outer fold are reported. A baseline in the same run and on the same folds: LightGBM's own defaults
+(100 trees, no calibration), what a user would otherwise write.
 
 Each file runs in its own child process (one LightGBM thread each), the two side by side on the two
 cores; the child's peak RSS is read from ru_maxrss. Reports (JSON, Markdown, ROC and calibration PNG)
-go to bench/_data/model_quality/<file>/. Figures are appended to bench/RESULTS.md.
+go to bench/_data/model_quality/<file>/, each outer fold's figures and choices to progress.log there
+as they come. Figures are appended to bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import DATA_DIR, append_results, emit, machine_line, peak_rss_mib, run_child
 from tradecredit.scoring.datasets import load_labelled
-from tradecredit.scoring.evaluation import evaluate
+from tradecredit.scoring.evaluation import FoldResult, evaluate
 from tradecredit.scoring.features import feature_matrix
 from tradecredit.scoring.model import ScoringModel
 from tradecredit.scoring.report import write_evaluation
@@ -67,10 +71,42 @@ class LightGBMDefaults(ClassifierMixin, BaseEstimator):
         return proba[:, 1]
 
 
+CHOICES: list[dict[str, int]] = []
+
+
+class RecordingModel(ScoringModel):
+    """The product's ScoringModel, unchanged, that also notes each fit's tree choices for the report."""
+
+    def fit(self, X: pl.DataFrame | np.ndarray, y: np.ndarray) -> RecordingModel:  # noqa: N803
+        super().fit(X, y)
+        CHOICES.append({choice.member: choice.trees for choice in self.tree_choices_})
+        return self
+
+
+def choice_summary(choices: list[dict[str, int]]) -> dict[str, dict[str, float]]:
+    """Per member, the median, min and max number of trees chosen over the outer folds."""
+    return {
+        member: {
+            "median": float(np.median([fold[member] for fold in choices])),
+            "min": float(min(fold[member] for fold in choices)),
+            "max": float(max(fold[member] for fold in choices)),
+        }
+        for member in choices[0]
+    }
+
+
 def child(path: Path) -> None:
     table = load_labelled(path, label=LABEL)
+    progress = REPORTS / path.stem / "progress.log"
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.write_text("")
+
+    def log_fold(fold: FoldResult) -> None:
+        with progress.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({**fold.__dict__, "trees": CHOICES[-1]}) + "\n")
+
     started = time.perf_counter()
-    ours = evaluate(table, model=ScoringModel())
+    ours = evaluate(table, model=RecordingModel(), on_fold=log_fold)
     ours_seconds = time.perf_counter() - started
     baseline = evaluate(table, model=LightGBMDefaults())
     write_evaluation(ours, REPORTS / path.stem)
@@ -83,6 +119,7 @@ def child(path: Path) -> None:
             "ours_seconds": ours_seconds,
             "baseline": baseline.summary(),
             "baseline_seconds": baseline.seconds,
+            "trees": choice_summary(CHOICES),
             "parameters": ours.parameters,
             "protocol": ours.protocol,
             "peak_rss_mib": peak_rss_mib(),
@@ -101,6 +138,11 @@ def result_lines(result: dict[str, Any]) -> list[str]:
         f"ours AUC {_stat(ours, 'auc')}, Brier {_stat(ours, 'brier')}, ECE {_stat(ours, 'ece')}, "
         f"KS {_stat(ours, 'ks')}; {result['ours_seconds']:.0f} s, peak RSS "
         f"{result['peak_rss_mib']:.0f} MiB",
+        "  - trees chosen inside the outer training parts (median, min-max over the folds): "
+        + ", ".join(
+            f"{member} {int(t['median'])} ({int(t['min'])}-{int(t['max'])})"
+            for member, t in result["trees"].items()
+        ),
         f"  - baseline LightGBM defaults, uncalibrated: AUC {_stat(base, 'auc')}, "
         f"Brier {_stat(base, 'brier')}, ECE {_stat(base, 'ece')}, KS {_stat(base, 'ks')}; "
         f"{result['baseline_seconds']:.0f} s",
@@ -141,7 +183,9 @@ def parent() -> None:
         f"- protocol: stratified {protocol['n_splits']}-fold x {protocol['n_repeats']} repeats "
         f"(RepeatedStratifiedKFold random_state {protocol['random_state']}); mean ± sample std over "
         f"the {protocol['n_splits'] * protocol['n_repeats']} outer folds; ECE: {protocol['ece_binning']}",
-        f"- model (same defaults for every file, no tuning): ScoringModel({parameters})",
+        "- model (one procedure for every file; each member's number of trees chosen among "
+        "tree_grid candidates by the inner cross-fit's out-of-fold AUC inside each outer training "
+        f"part, nothing chosen on a test fold): ScoringModel({parameters})",
         *[line for result in results for line in result_lines(result)],
         f"- wall time {wall / 60:.1f} min for both files side by side (one process and one LightGBM "
         "thread per file, on a machine shared with other work)",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tradecredit.context import Actor
 from tradecredit.db.engine import make_engine, unit_of_work
 from tradecredit.db.migrate import upgrade
+from tradecredit.demo.job import COUNTRY_RISK_ENV
 from tradecredit.kit.clock import FixedClock, set_clock
 from tradecredit.organisations import service as org_service
 from tradecredit.organisations.roles import Role
@@ -45,6 +46,22 @@ def _postgres_unavailable(url: str) -> str | None:
     except Exception as error:  # any failure to connect means "no server here"
         return f"{type(error).__name__}: {error}".splitlines()[0]
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_country_risk_in_demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The demo imports the OECD classification when it finds the file; those classes are
+    platform data (no organisation), so on the shared engines they would move the country term
+    of every later test's buyers. Demos in tests import none unless a test passes its own file
+    (on a database of its own)."""
+    absent = tmp_path_factory.mktemp("no-country-risk") / "absent.csv"
+    previous = os.environ.get(COUNTRY_RISK_ENV)
+    os.environ[COUNTRY_RISK_ENV] = str(absent)
+    yield
+    if previous is None:
+        del os.environ[COUNTRY_RISK_ENV]
+    else:
+        os.environ[COUNTRY_RISK_ENV] = previous
 
 
 @pytest.fixture(scope="session")

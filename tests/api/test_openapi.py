@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 MONEY_MOVEMENTS = ("/v1/invoices", "/v1/payments", "/v1/credit-notes")
 SCHEMES = {"HTTPBearer", "APIKeyHeader"}
+DOCUMENT_ROUTES = {"/v1/companies/{company_id}/report": {"text/html", "application/pdf"}}
+"""Routes answering a document (HTML or PDF) instead of JSON, with the media types they declare."""
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +63,11 @@ def test_every_operation_has_a_response_schema(spec: dict[str, Any]) -> None:
     for path, method, operation in _operations(spec):
         success = {code: r for code, r in operation["responses"].items() if code.startswith("2")}
         assert success, f"{method.upper()} {path} documents no success answer"
+        if path in DOCUMENT_ROUTES:
+            content = success["200"]["content"]
+            assert set(content) == DOCUMENT_ROUTES[path], f"{path}: {set(content)}"
+            assert all(media["schema"]["type"] == "string" for media in content.values()), path
+            continue
         for code, response in success.items():
             schema = response.get("content", {}).get("application/json", {}).get("schema")
             assert schema, f"{method.upper()} {path} {code} has no response schema"
@@ -106,14 +113,24 @@ def test_every_post_takes_an_idempotency_key(spec: dict[str, Any]) -> None:
         assert "409" in operation["responses"], path
 
 
+PAGED_REPORTS = {"/v1/exposure": "#/components/schemas/ExposureList"}
+"""Paged lists whose envelope adds report fields (as_of, currency, totals) to the page's own."""
+
+
 def test_paged_lists_answer_with_the_page_envelope(spec: dict[str, Any]) -> None:
     for path, method, operation in _operations(spec):
+        if path in DOCUMENT_ROUTES:
+            continue
         creates = method == "post" and path not in COMPUTE_ONLY_POSTS
         answer = operation["responses"]["201" if creates else "200"]
         schema = answer["content"]["application/json"]["schema"]
         assert schema.get("type") != "array", f"{method.upper()} {path} answers a bare list"
         query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-        if {"limit", "offset"} <= query:
+        if path in PAGED_REPORTS:
+            assert schema["$ref"] == PAGED_REPORTS[path]
+            fields = spec["components"]["schemas"][PAGED_REPORTS[path].rsplit("/", 1)[1]]
+            assert {"items", "limit", "offset", "next_offset"} <= set(fields["properties"]), path
+        elif {"limit", "offset"} <= query:
             assert schema["$ref"].startswith("#/components/schemas/Page_"), path
 
 

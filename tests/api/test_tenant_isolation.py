@@ -8,6 +8,7 @@ POST_CASES below). Never weaken a check here to make a new route pass.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,11 @@ ID_PARAMS: dict[str, str] = {
     "payment_id": "payment",
     "credit_note_id": "credit_note",
     "rate_id": "fx_rate",
+    "order_id": "order",
+    "parent_company_id": "company",
+    "request_id": "limit_request",
+    "hold_id": "gate_hold",
+    "decision_id": "decision",
 }
 """Path or query parameter -> the kind of object whose id fills it."""
 
@@ -72,6 +78,18 @@ REFUSED_POSTS: dict[str, list[Body]] = {
         lambda b, a: payment_body("A-NEW-P", reg=a["reg"], invoice_number=b["invoice_number"]),
     ],
     "/v1/credit-notes": [lambda b, a: credit_note_body("A-NEW-CN", b["invoice_number"])],
+    "/v1/orders": [lambda b, a: order_body("A-NEW-O", reg=b["reg"])],
+    "/v1/orders/{order_id}/delivery": [lambda b, a: {"delivered_on": "2026-03-05"}],
+    "/v1/orders/{order_id}/cancellation": [lambda b, a: {"cancelled_on": "2026-03-05"}],
+    "/v1/limit-requests": [lambda b, a: limit_request_body(b["company"])],
+    "/v1/limit-requests/{request_id}/approve": [lambda b, a: {"reason": "A approves B's"}],
+    "/v1/limit-requests/{request_id}/refuse": [lambda b, a: {"reason": "A refuses B's"}],
+    "/v1/gates/check": [
+        lambda b, a: gate_check_body(company_id=b["company"]),
+        lambda b, a: gate_check_body(registration_number=b["reg"], country="DE"),
+    ],
+    "/v1/gates/holds/{hold_id}/release": [lambda b, a: {"reason": "A releases B's"}],
+    "/v1/gates/holds/{hold_id}/cancel": [lambda b, a: {"reason": "A cancels B's"}],
 }
 """A's requests that name B's objects: each must be refused (404/422) and write nothing."""
 
@@ -79,6 +97,7 @@ SAME_KEY_POSTS: dict[str, list[Body]] = {
     "/v1/companies": [lambda b, a: company_body(b["reg"])],
     "/v1/invoices": [lambda b, a: invoice_body(b["invoice_number"], reg=a["reg"])],
     "/v1/fx-rates": [lambda b, a: fx_rate_body(b["rate_date"])],
+    "/v1/decisions": [lambda b, a: decision_body(b["reg"])],
 }
 """A's requests that reuse B's natural keys: uniqueness is per organisation, so they succeed
 (a 409 here would tell A that B has such an object) and B is left untouched."""
@@ -93,6 +112,52 @@ COMPUTE_ONLY_POSTS: dict[str, Body] = {
 }
 """A's requests that compute from posted figures and A's own data and store nothing: each must
 succeed, show none of B's ids, and leave both organisations' stored state untouched."""
+
+
+def order_body(reference: str, *, reg: str) -> dict[str, Any]:
+    return {
+        "order_reference": reference,
+        "buyer_registration_number": reg,
+        "buyer_country": "DE",
+        "currency": "EUR",
+        "amount": "400.00",
+        "order_date": "2026-03-01",
+    }
+
+
+OWN_PUTS: dict[str, Body] = {"/v1/credit-policy": lambda b, a: {"max_expected_loss": "1234"}}
+"""PUTs that replace an organisation-wide setting of the caller's own organisation: A's must
+succeed and leave B untouched."""
+
+
+def limit_request_body(company_id: str) -> dict[str, Any]:
+    return {"company_id": company_id, "amount": "1000", "currency": "EUR", "as_of": "2026-03-31"}
+
+
+def gate_check_body(**buyer: str) -> dict[str, Any]:
+    """An order far over any limit the world's buyer has: the gate holds it."""
+    body = {"stage": "order", "amount": "9000000.00", "currency": "EUR", "as_of": "2026-03-31"}
+    return body | buyer
+
+
+KEY_REQUIRED: frozenset[str] = frozenset({"/v1/decisions"})
+"""POST routes that refuse a request without an Idempotency-Key: every post here sends one."""
+
+
+def keyed(path: str) -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex} if path in KEY_REQUIRED else {}
+
+
+def decision_body(reg: str) -> dict[str, Any]:
+    """A checkout for that registration number: for another organisation's buyer, A's engine
+    knows no such buyer and refers it, as for any stranger."""
+    return {
+        "registration_number": reg,
+        "country": "DE",
+        "currency": "EUR",
+        "amount": "100.00",
+        "terms_days": 30,
+    }
 
 
 def fx_rate_body(rate_date: str) -> dict[str, Any]:
@@ -133,6 +198,18 @@ def build_world(client: TestClient, prefix: str, rate_date: str) -> World:
         )
     )["id"]
     world["fx_rate"] = created(client.post("/v1/fx-rates", json=fx_rate_body(rate_date)))["id"]
+    world["decision"] = created(
+        client.post("/v1/decisions", json=decision_body(reg), headers=keyed("/v1/decisions"))
+    )["decision_id"]
+    world["order"] = created(client.post("/v1/orders", json=order_body(f"{prefix}-O1", reg=reg)))[
+        "id"
+    ]
+    world["limit_request"] = created(
+        client.post("/v1/limit-requests", json=limit_request_body(world["company"]))
+    )["id"]
+    world["gate_hold"] = created(
+        client.post("/v1/gates/check", json=gate_check_body(company_id=world["company"]))
+    )["hold_id"]
     return world
 
 
@@ -217,7 +294,7 @@ def test_reads_never_show_another_organisations_objects(
     as_a, as_b = client_for(app, org_a.keys[Role.ADMIN]), client_for(app, org_b.keys[Role.ADMIN])
     b_ids, seen_by_a = object_ids(world_b), set[str]()
     for route in v1_routes(app):
-        for method in route.methods - {"GET", "HEAD", "POST"}:
+        for method in route.methods - {"GET", "HEAD", "POST", "PUT"}:
             pytest.fail(f"{method} {route.path}: teach the isolation test this method")
         if "GET" not in route.methods:
             continue
@@ -253,19 +330,29 @@ def test_writes_cannot_reach_another_organisation(
     for path, bodies in REFUSED_POSTS.items():
         assert path in posts, f"{path} is no longer a POST route; update the table"
         for make_body in bodies:
-            response = as_a.post(path, json=make_body(world_b, world_a))
+            target = fill_path(Route(path, frozenset({"POST"})), world_b)
+            response = as_a.post(target, json=make_body(world_b, world_a), headers=keyed(path))
             assert response.status_code in {404, 422}, f"POST {path}: {response.text}"
             assert response.json()["error"]["code"] in {"not_found", "invalid_input"}
     for path, make_body in COMPUTE_ONLY_POSTS.items():
-        response = as_a.post(path, json=make_body(world_b, world_a))
+        response = as_a.post(path, json=make_body(world_b, world_a), headers=keyed(path))
         assert response.status_code == 200, f"POST {path}: {response.text}"
         assert not leaked(response.text, object_ids(world_b)), f"POST {path} shows B's objects"
     assert stored_state(engine, org_a.org_id) == state_a, "a refused request wrote in A"
     assert stored_state(engine, org_b.org_id) == state_b, "A's requests changed B"
     for path, bodies in SAME_KEY_POSTS.items():
         for make_body in bodies:
-            created(as_a.post(path, json=make_body(world_b, world_a)))
+            created(as_a.post(path, json=make_body(world_b, world_a), headers=keyed(path)))
     assert stored_state(engine, org_b.org_id) == state_b, "A's requests changed B"
+    puts = [r.path for r in v1_routes(app) if "PUT" in r.methods]
+    assert set(puts) == set(OWN_PUTS), (
+        f"teach OWN_PUTS these PUT routes: {set(puts) ^ set(OWN_PUTS)}"
+    )
+    for path, make_body in OWN_PUTS.items():
+        response = as_a.put(path, json=make_body(world_b, world_a))
+        assert response.status_code == 200, f"PUT {path}: {response.text}"
+        assert not leaked(response.text, object_ids(world_b)), f"PUT {path} shows B's objects"
+    assert stored_state(engine, org_b.org_id) == state_b, "A's PUTs changed B"
 
 
 def test_a_filter_naming_another_organisations_company_is_404(

@@ -70,6 +70,14 @@ VALID: dict[ImportKind, dict[str, Any]] = {
         "quote_currency": "USD",
         "rate": Decimal("1.10"),
     },
+    ImportKind.ORDERS: {
+        "order_reference": "O1",
+        "buyer_registration_number": "B1",
+        "buyer_country": "DE",
+        "currency": "EUR",
+        "amount": Decimal("100.00"),
+        "order_date": date(2026, 1, 1),
+    },
 }
 
 BROKEN: list[tuple[ImportKind, dict[str, Any]]] = [
@@ -89,6 +97,11 @@ BROKEN: list[tuple[ImportKind, dict[str, Any]]] = [
     (ImportKind.COMPANIES, {"group_parent_registration_number": None}),
     (ImportKind.FX_RATES, {"quote_currency": "EUR"}),
     (ImportKind.STATEMENTS, {"equity": Decimal("1E+25")}),
+    (ImportKind.ORDERS, {"amount": Decimal("-1")}),
+    (ImportKind.ORDERS, {"amount": Decimal("1E+30")}),
+    (ImportKind.ORDERS, {"delivery_date": date(2025, 12, 31)}),
+    (ImportKind.ORDERS, {"status": "delivered"}),
+    (ImportKind.ORDERS, {"status": "ordered", "delivery_date": date(2026, 1, 2)}),
 ]
 
 

@@ -61,5 +61,5 @@ def test_progress_bar_only_for_long_work() -> None:
 
 def test_an_unknown_kind_is_named(engine: Engine, actor: Actor, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "x.csv", [["a"]])
-    with pytest.raises(InvalidInput, match=r"unknown import kind 'orders' \(one of companies, "):
-        run_import(engine, actor, "orders", path)
+    with pytest.raises(InvalidInput, match=r"unknown import kind 'quotes' \(one of companies, "):
+        run_import(engine, actor, "quotes", path)

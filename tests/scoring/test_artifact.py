@@ -55,6 +55,7 @@ def test_a_loaded_model_predicts_bit_for_bit_as_the_saved_one(
     assert loaded.get_params() == fitted.get_params()
     assert loaded.booster_weights_ == fitted.booster_weights_
     assert loaded.calibration_ == fitted.calibration_
+    assert loaded.selection() == fitted.selection()
 
 
 def test_the_artifact_holds_only_text_json_and_no_pickle(saved: Path) -> None:
@@ -80,6 +81,8 @@ def test_the_card_records_features_calibration_data_and_versions(
     assert card["training_data"]["licence"] == "CC0"
     assert len(card["training_data"]["data"]["sha256"]) == 64
     assert card["cv_metrics"] is None
+    assert card["selection"] == fitted.selection()
+    assert [m["member"] for m in card["selection"]["members"]] == ["slow", "stock"]
     assert {"lightgbm", "scikit-learn", "numpy", "python"} <= set(card["library_versions"])
     assert [entry["file"] for entry in card["boosters"]] == [
         "model_0.txt",

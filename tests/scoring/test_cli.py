@@ -114,6 +114,7 @@ def test_train_then_predict(training_csv: Path, tmp_path: Path) -> None:
     assert scored.columns == [
         "company",
         "pd",
+        "grade",
         "reason_1",
         "reason_1_value",
         "reason_1_log_odds",

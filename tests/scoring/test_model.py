@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 import pytest
@@ -8,8 +11,9 @@ from sklearn.base import clone
 
 from scoring.helpers import FAST_BOOSTERS, Synthetic, fast_model, synthetic_ratios
 from tradecredit.kit.errors import InvalidInput
+from tradecredit.scoring.boosters import DEFAULT_BOOSTERS, DEFAULT_TREE_GRID, tree_counts
 from tradecredit.scoring.metrics import equal_frequency_bins, expected_calibration_error
-from tradecredit.scoring.model import ScoringModel
+from tradecredit.scoring.model import ScoringModel, TreeChoice, choose_trees
 
 
 def test_the_estimator_follows_the_scikit_learn_contract(fitted: ScoringModel) -> None:
@@ -205,3 +209,95 @@ def test_same_seed_same_model(synthetic: Synthetic) -> None:
     np.testing.assert_array_equal(
         first.predict_pd(synthetic.features), second.predict_pd(synthetic.features)
     )
+
+
+def test_tree_counts_are_evenly_spaced_up_to_the_ceiling() -> None:
+    assert tree_counts(200, 20) == list(range(10, 201, 10))
+    assert tree_counts(1000, 4) == [250, 500, 750, 1000]
+    assert tree_counts(60, 1) == [60]
+    assert tree_counts(3, 20) == [1, 2, 3]
+    with pytest.raises(InvalidInput, match="at least one count"):
+        tree_counts(100, 0)
+
+
+def test_the_best_ranking_count_wins_and_the_smallest_on_a_tie() -> None:
+    target = np.array([0, 0, 1, 1])
+    scores = np.array(
+        [
+            [0.1, 0.4, 0.35, 0.8],  # AUC 0.75
+            [0.1, 0.2, 0.3, 0.4],  # AUC 1.0
+            [0.0, 0.1, 0.5, 0.9],  # AUC 1.0, more trees
+        ]
+    )
+    choice = choose_trees("m", [10, 20, 30], scores, target)
+    assert choice.trees == 20
+    assert choice.auc == 1.0
+    assert choice.to_dict()["candidate_aucs"] == [0.75, 1.0, 1.0]
+    assert TreeChoice.from_dict(json.loads(json.dumps(choice.to_dict()))) == choice
+
+
+def test_each_member_gets_the_tree_count_its_out_of_fold_scores_rank_best(
+    fitted: ScoringModel, synthetic: Synthetic
+) -> None:
+    record = fitted.selection()
+    assert [member["member"] for member in record["members"]] == ["slow", "stock"]
+    for spec, member in zip(FAST_BOOSTERS, record["members"], strict=True):
+        assert member["candidates"] == tree_counts(spec.n_estimators, fitted.tree_grid)
+        assert member["trees"] in member["candidates"]
+        best = max(member["candidate_aucs"])
+        assert member["out_of_fold_auc"] == best
+        first_best = member["candidates"][member["candidate_aucs"].index(best)]
+        assert member["trees"] == first_best
+    chosen = {member["member"]: member["trees"] for member in record["members"]}
+    assert [booster.num_trees() for booster in fitted.boosters_] == [
+        chosen[name] for name in fitted.booster_members_
+    ]
+    assert 0.5 < record["blend_out_of_fold_auc"] <= 1.0
+    # the choice depends on the training rows only: refitting on them repeats it exactly
+    again = clone(fitted).fit(synthetic.features, synthetic.target)
+    assert again.selection() == record
+
+
+def test_the_cross_fitted_bag_is_cut_to_the_chosen_counts(synthetic: Synthetic) -> None:
+    model = fast_model(refit_seeds=0).fit(synthetic.features, synthetic.target)
+    chosen = {choice.member: choice.trees for choice in model.tree_choices_}
+    assert [booster.num_trees() for booster in model.boosters_] == [
+        chosen[name] for name in model.booster_members_
+    ]
+
+
+def test_a_one_point_grid_keeps_every_tree(synthetic: Synthetic) -> None:
+    model = fast_model(tree_grid=1).fit(synthetic.features, synthetic.target)
+    assert [choice.trees for choice in model.tree_choices_] == [
+        spec.n_estimators for spec in FAST_BOOSTERS
+    ]
+
+
+def test_extremely_randomised_members_are_refitted_with_several_seeds(
+    synthetic: Synthetic,
+) -> None:
+    extra = replace(FAST_BOOSTERS[1], name="extra", extra_trees=True)
+    assert extra.randomised
+    assert not FAST_BOOSTERS[1].randomised
+    assert extra.lightgbm_params(seed=1, constraints=[0], threads=1)["extra_trees"] is True
+    model = fast_model(boosters=(FAST_BOOSTERS[1], extra)).fit(synthetic.features, synthetic.target)
+    assert model.booster_members_ == ["stock", "extra", "extra"]
+    texts = [booster.model_to_string() for booster in model.boosters_[1:]]
+    assert texts[0] != texts[1]
+
+
+def test_the_default_bag_declares_five_members_with_tree_ceilings() -> None:
+    assert [spec.name for spec in DEFAULT_BOOSTERS] == ["slow", "stock", "large", "small", "extra"]
+    assert ScoringModel().tree_grid == DEFAULT_TREE_GRID == 20
+
+
+def test_with_too_few_defaults_every_member_keeps_its_ceiling() -> None:
+    small = synthetic_ratios(1000, seed=5)
+    assert small.target.sum() < 100
+    model = fast_model().fit(small.features, small.target)
+    assert [choice.trees for choice in model.tree_choices_] == [
+        spec.n_estimators for spec in FAST_BOOSTERS
+    ]
+    assert all(len(choice.candidates) == 1 for choice in model.tree_choices_)
+    chooses = fast_model(min_defaults_for_choice=10).fit(small.features, small.target)
+    assert all(len(choice.candidates) > 1 for choice in chooses.tree_choices_)

@@ -270,7 +270,20 @@ def test_api_company_score_and_posted_score(engine: Engine) -> None:
         model_version("default"),
     )
     assert isinstance(body["pd"], str)
-    assert Decimal(body["pd"]) > PRIOR_PD
+    with unit_of_work(engine) as s:
+        computed = company_score(
+            s, actor=system_actor(mine.org_id, "test"), company_id=risky, as_of=AS_OF
+        )
+        unadjusted = company_score(
+            s,
+            actor=system_actor(mine.org_id, "test"),
+            company_id=risky,
+            as_of=AS_OF,
+            base_rate=None,
+        )
+    assert Decimal(body["pd"]) == computed.result.pd
+    # moved from the Polish training base rate (6.9%) to 1.5%, the PD falls
+    assert unadjusted.result.pd > PRIOR_PD > computed.result.pd
     assert (
         client.get(f"/v1/companies/{their_risky}/score", params={"as_of": "2026-03-31"}).status_code
         == 404
@@ -287,7 +300,7 @@ def test_api_company_score_and_posted_score(engine: Engine) -> None:
     )
     assert posted.status_code == 200, posted.text
     answer = posted.json()
-    # the default model puts 93% leverage in grade 8, already worse than the judgment's cap of 7
+    # the grade is the worse of the PD's grade and the judgment's cap of 7
     pd_grade = grade_for_pd(Decimal(answer["pd"]))
     assert (answer["company_id"], answer["stored"], answer["grade"]) == (
         None,

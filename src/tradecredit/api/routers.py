@@ -6,9 +6,15 @@ from fastapi import APIRouter
 
 from tradecredit.analytics.api import router as analytics_router
 from tradecredit.companies.api import router as companies_router
+from tradecredit.decisions.api import router as decisions_router
+from tradecredit.exposure.api import router as exposure_router
 from tradecredit.fx.api import router as fx_router
+from tradecredit.gates.api import router as gates_router
+from tradecredit.limits.api import router as limits_router
+from tradecredit.orders.api import router as orders_router
 from tradecredit.organisations.api import router as organisations_router
 from tradecredit.receivables.api import router as receivables_router
+from tradecredit.reports.api import router as reports_router
 from tradecredit.risk.api import router as risk_router
 from tradecredit.scoring.api import router as scoring_router
 
@@ -16,3 +22,8 @@ ROUTERS: list[APIRouter] = [organisations_router, companies_router, receivables_
 ROUTERS += [fx_router, analytics_router]
 ROUTERS += [risk_router]
 ROUTERS += [scoring_router]
+ROUTERS += [orders_router, exposure_router]
+ROUTERS += [reports_router]
+ROUTERS += [limits_router]
+ROUTERS += [decisions_router]
+ROUTERS += [gates_router]

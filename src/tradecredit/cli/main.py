@@ -10,9 +10,14 @@ from tradecredit.audit.cli import audit_app
 from tradecredit.cli.db import db_app
 from tradecredit.cli.org import org_app
 from tradecredit.cli.serve import serve
+from tradecredit.decisions.cli import decisions_app
 from tradecredit.demo.cli import demo_command
+from tradecredit.exposure.cli import exposure_command
 from tradecredit.fx.cli import fx_app
+from tradecredit.gates.cli import gates_app
 from tradecredit.imports.cli import import_app
+from tradecredit.limits.cli import limits_app
+from tradecredit.reports.cli import report_app
 from tradecredit.risk.cli import risk_app
 from tradecredit.scoring.cli import model_app
 from tradecredit.scoring.score_cli import score_command
@@ -33,6 +38,7 @@ app.add_typer(
 app.command("serve", rich_help_panel="Platform")(serve)
 app.command("demo", rich_help_panel="Main job")(demo_command)
 app.command("ageing", rich_help_panel="Analytics")(ageing_command)
+app.command("exposure", rich_help_panel="Analytics")(exposure_command)
 app.add_typer(fx_app, name="fx", help="Dated FX rates.", rich_help_panel="Ledger")
 app.add_typer(
     import_app,
@@ -48,6 +54,27 @@ app.add_typer(
 )
 app.command("score", rich_help_panel="Scoring")(score_command)
 app.add_typer(risk_app, name="risk", help="Country and sector risk.", rich_help_panel="Scoring")
+app.add_typer(
+    limits_app,
+    name="limits",
+    help="Credit policy, recommended limits, limit requests and decisions, reviews.",
+    rich_help_panel="Limits",
+)
+app.add_typer(
+    decisions_app,
+    name="decisions",
+    help="Instant checkout credit decisions (buy now, pay later).",
+    rich_help_panel="Limits",
+)
+app.add_typer(
+    gates_app,
+    name="gates",
+    help="Credit gates at quote, order, delivery and invoice; the hold queue.",
+    rich_help_panel="Limits",
+)
+app.add_typer(
+    report_app, name="report", help="Credit reports (HTML, PDF; en, zh).", rich_help_panel="Scoring"
+)
 
 
 def _version(show: bool) -> None:

@@ -16,7 +16,13 @@ from rich.table import Table
 
 from tradecredit.analytics.schemas import BUCKET_LABELS, BUCKETS
 from tradecredit.cli.common import console, err_console, migrated_engine
-from tradecredit.demo.job import DemoOutcome, run_demo
+from tradecredit.demo.job import (
+    COUNTRY_RISK_ENV,
+    DemoOutcome,
+    country_reason_text,
+    raised_by_country,
+    run_demo,
+)
 from tradecredit.demo.report import riskiest
 from tradecredit.kit.errors import TradecreditError
 from tradecredit.web.render import days, money, pct
@@ -27,6 +33,15 @@ def demo_command(
     buyers: int = typer.Option(2000, "--buyers", min=30, help="number of buyers"),
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default: 2026-09-30)"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for the HTML report"),
+    country_risk: Path | None = typer.Option(
+        None,
+        "--country-risk",
+        envvar=COUNTRY_RISK_ENV,
+        dir_okay=False,
+        help="OECD country risk CSV to import before scoring (default: "
+        "../shared/data/oecd_country_risk/oecd_crc_2026.csv beside the project); "
+        "absent: a neutral country term",
+    ),
 ) -> None:
     """Build the demo portfolio (once) and run everything the product does for an as-of date."""
     try:
@@ -35,14 +50,18 @@ def demo_command(
         err_console.print(f"[bold red]error[/]: --as-of {as_of!r} is not a date (YYYY-MM-DD)")
         raise typer.Exit(code=2) from None
     try:
-        outcome = _run_with_progress(seed=seed, buyers=buyers, as_of=day, out=out)
+        outcome = _run_with_progress(
+            seed=seed, buyers=buyers, as_of=day, out=out, country_risk=country_risk
+        )
     except TradecreditError as error:
         err_console.print(f"[bold red]error[/] ({error.code}): {error.message}")
         raise typer.Exit(code=2) from None
     _print_summary(outcome)
 
 
-def _run_with_progress(*, seed: int, buyers: int, as_of: date | None, out: Path) -> DemoOutcome:
+def _run_with_progress(
+    *, seed: int, buyers: int, as_of: date | None, out: Path, country_risk: Path | None
+) -> DemoOutcome:
     engine = migrated_engine()
     columns = (
         TextColumn("{task.description:<22}"),
@@ -59,7 +78,13 @@ def _run_with_progress(*, seed: int, buyers: int, as_of: date | None, out: Path)
             bar.update(tasks[step], completed=done if total else 1)
 
         return run_demo(
-            engine, seed=seed, buyers=buyers, as_of=as_of, out_dir=out, progress=progress
+            engine,
+            seed=seed,
+            buyers=buyers,
+            as_of=as_of,
+            out_dir=out,
+            progress=progress,
+            country_risk=country_risk,
         )
 
 
@@ -73,6 +98,21 @@ def _print_riskiest(outcome: DemoOutcome, limit: int = 5) -> None:
             str(buyer.grade),
             buyer.pd_percent,
             buyer.reasons[0] if buyer.reasons else "",
+        )
+    console.print(table)
+
+
+def _print_country_risk(outcome: DemoOutcome, limit: int = 5) -> None:
+    console.print(outcome.country_risk.describe())
+    raised = raised_by_country(outcome.scores)
+    if not raised:
+        return
+    table = Table(title=f"Country risk raises the PD of {len(raised):,} buyers (riskiest shown)")
+    for column in ("buyer", "grade", "PD", "country reason"):
+        table.add_column(column)
+    for score in raised[:limit]:
+        table.add_row(
+            score.name, str(score.grade), f"{score.pd * 100:.2f}%", country_reason_text(score)
         )
     console.print(table)
 
@@ -104,6 +144,7 @@ def _print_summary(outcome: DemoOutcome) -> None:
     table.add_row("grade 8-10 buyers", f"{high_risk:,}")
     console.print(table)
     _print_riskiest(outcome)
+    _print_country_risk(outcome)
     timing = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in outcome.timings.items())
     console.print(f"time: {timing}")
     console.print(f"report: {outcome.report}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,10 +26,50 @@ from tradecredit.organisations.models import Organisation
 from tradecredit.organisations.roles import Role
 from tradecredit.organisations.service import create_organisation
 from tradecredit.receivables.models import Invoice, Payment
+from tradecredit.risk.schemas import CountryRiskImport
+from tradecredit.risk.service import import_oecd_file
 from tradecredit.scoring.scores import ScoreResult, score_and_store
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_END = date(2026, 9, 30)
+COUNTRY_RISK_ENV = "TRADECREDIT_DEMO_COUNTRY_RISK"
+COUNTRY_RISK_FILE = Path("oecd_country_risk") / "oecd_crc_2026.csv"
+"""The OECD classification valid from 30 January 2026, in the shared reference data folder."""
+
+
+def default_country_risk_file() -> Path:
+    """$TRADECREDIT_DEMO_COUNTRY_RISK, else ../shared/data/oecd_country_risk/oecd_crc_2026.csv
+    beside the project (the folder holding pyproject.toml; the working directory otherwise)."""
+    setting = os.environ.get(COUNTRY_RISK_ENV)
+    if setting:
+        return Path(setting)
+    here = Path(__file__).resolve()
+    roots = [parent for parent in here.parents if (parent / "pyproject.toml").is_file()]
+    project = roots[0] if roots else Path.cwd()
+    return project.parent / "shared" / "data" / COUNTRY_RISK_FILE
+
+
+@dataclass(frozen=True)
+class CountryRiskSource:
+    """What the demo did about country risk: the file it read (None: absent) and the import."""
+
+    path: Path
+    imported: CountryRiskImport | None
+
+    def describe(self) -> str:
+        if self.imported is None:
+            return (
+                f"country risk: no OECD file at {self.path}; buyers are scored with a neutral "
+                f"country term (set --country-risk or ${COUNTRY_RISK_ENV})"
+            )
+        return f"country risk: imported {self.imported.summary()}"
+
+
+def import_country_risk(session: Session, *, actor: Actor, path: Path) -> CountryRiskSource:
+    """Import the OECD classification when the file is there (idempotent), else say so."""
+    if not path.is_file():
+        return CountryRiskSource(path, None)
+    return CountryRiskSource(path, import_oecd_file(session, actor=actor, path=path))
 
 
 @dataclass
@@ -45,6 +86,7 @@ class DemoOutcome:
     scores: list[ScoreResult]
     new_scores: int
     report: Path
+    country_risk: CountryRiskSource
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -105,7 +147,10 @@ def run_demo(
     as_of: date | None = None,
     out_dir: Path = Path("out"),
     progress: Progress | None = None,
+    country_risk: Path | None = None,
 ) -> DemoOutcome:
+    """`country_risk`: the OECD CSV to import first (default `default_country_risk_file()`);
+    when it is absent, buyers are scored with a neutral country term and the outcome says so."""
     timings: dict[str, float] = {}
     slug = demo_slug(seed)
     loaded = None
@@ -119,6 +164,10 @@ def run_demo(
                     session, actor=actor, portfolio=portfolio, progress=progress
                 )
     day = as_of or DEFAULT_END
+    with unit_of_work(engine) as session, _timed(timings, "country risk"):
+        source = import_country_risk(
+            session, actor=actor, path=country_risk or default_country_risk_file()
+        )
     with unit_of_work(engine) as session, _timed(timings, "ageing"):
         reports = ageing_reports(
             session,
@@ -130,7 +179,9 @@ def run_demo(
     with unit_of_work(engine) as session, _timed(timings, "scoring"):
         scores, new_scores = score_and_store(session, actor=actor, as_of=day)
     with _timed(timings, "report"):
-        path = _write_report(reports, counts, scores, out_dir=out_dir, seed=seed)
+        path = _write_report(
+            reports, counts, scores, out_dir=out_dir, seed=seed, country_risk=source
+        )
     return DemoOutcome(
         org_slug=slug,
         as_of=day,
@@ -144,8 +195,27 @@ def run_demo(
         scores=scores,
         new_scores=new_scores,
         report=path,
+        country_risk=source,
         timings=timings,
     )
+
+
+def raised_by_country(scores: list[ScoreResult]) -> list[ScoreResult]:
+    """Buyers with the reason "country_risk" (their country's level raises the PD), riskiest first."""
+    hit = [s for s in scores if any(r.code == "country_risk" for r in s.reasons)]
+    return sorted(hit, key=lambda s: (-s.grade, -s.pd, s.name))
+
+
+def country_reason_text(score: ScoreResult) -> str:
+    return next(r.text_en for r in score.reasons if r.code == "country_risk")
+
+
+def country_risk_summary(scores: list[ScoreResult], examples: int = 3) -> str:
+    raised = raised_by_country(scores)
+    if not raised:
+        return "none"
+    shown = "; ".join(f"{s.name}: {country_reason_text(s)}" for s in raised[:examples])
+    return f"{len(raised):,} (e.g. {shown})"
 
 
 def _write_report(
@@ -155,6 +225,7 @@ def _write_report(
     *,
     out_dir: Path,
     seed: int,
+    country_risk: CountryRiskSource,
 ) -> Path:
     html = render_demo_report(
         seller=DEMO_SELLER.name,
@@ -173,6 +244,8 @@ def _write_report(
             ("Invoices", f"{counts['invoices']:,}"),
             ("Payments", f"{counts['payments']:,}"),
             ("Generator seed", str(seed)),
+            ("Country risk", country_risk.describe().removeprefix("country risk: ")),
+            ("Buyers whose country raises the PD", country_risk_summary(scores)),
         ],
     )
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from tradecredit.imports.templates import TEMPLATES, ImportKind
 from tradecredit.kit.errors import PrecisionExceeded
 from tradecredit.kit.fields import check_fits_storage
 from tradecredit.kit.money import to_minor
+from tradecredit.orders.schemas import delivery_not_before_order, status_fits_delivery
 
 NON_NEGATIVE_STATEMENT_LINES = (
     "total_assets",
@@ -178,5 +179,10 @@ _OWN_RULES: dict[ImportKind, tuple[RowRule, ...]] = {
     ImportKind.CREDIT_NOTES: (_POSITIVE,),
     ImportKind.FX_RATES: (
         RowRule("base_currency", ("base_currency", "quote_currency"), _distinct_pair),
+    ),
+    ImportKind.ORDERS: (
+        _POSITIVE,
+        RowRule("delivery_date", ("order_date", "delivery_date"), delivery_not_before_order),
+        RowRule("status", ("status", "delivery_date"), status_fits_delivery),
     ),
 }

@@ -21,6 +21,7 @@ from tradecredit.imports.errors import ImportFileUnreadable
 from tradecredit.imports.fx_rates import plan_fx_rates
 from tradecredit.imports.invoices import plan_invoices
 from tradecredit.imports.mapping import ColumnMapping, load_mapping, resolve_layout
+from tradecredit.imports.orders import plan_orders
 from tradecredit.imports.payments import plan_payments
 from tradecredit.imports.plan import Context, Plan, apply_plan
 from tradecredit.imports.problems import Problems, Row
@@ -42,6 +43,7 @@ PLANNERS: dict[ImportKind, Planner] = {
     ImportKind.PAYMENTS: plan_payments,
     ImportKind.CREDIT_NOTES: plan_credit_notes,
     ImportKind.FX_RATES: plan_fx_rates,
+    ImportKind.ORDERS: plan_orders,
 }
 
 

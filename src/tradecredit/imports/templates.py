@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from tradecredit.companies.models import STATEMENT_LINES
 from tradecredit.companies.schemas import CompanyCreate, StatementCreate
 from tradecredit.fx.schemas import FxRateCreate
+from tradecredit.orders.schemas import OrderCreate
 from tradecredit.organisations.roles import Permission
 from tradecredit.receivables.schemas import (
     AccountCreate,
@@ -27,6 +28,7 @@ class ImportKind(StrEnum):
     PAYMENTS = "payments"
     CREDIT_NOTES = "credit-notes"
     FX_RATES = "fx-rates"
+    ORDERS = "orders"
 
 
 @dataclass(frozen=True)
@@ -146,5 +148,22 @@ TEMPLATES: dict[ImportKind, Template] = {
         permission=Permission.WRITE_LEDGER,
         dates=frozenset({"rate_date"}),
         decimals=frozenset({"rate"}),
+    ),
+    ImportKind.ORDERS: Template(
+        kind=ImportKind.ORDERS,
+        required=(
+            "order_reference",
+            "buyer_registration_number",
+            "buyer_country",
+            "currency",
+            "amount",
+            "order_date",
+        ),
+        optional=("delivery_date", "status"),
+        schema=OrderCreate,
+        permission=Permission.WRITE_LEDGER,
+        dates=frozenset({"order_date", "delivery_date"}),
+        decimals=frozenset({"amount"}),
+        money=(("amount", "currency"),),
     ),
 }

@@ -20,25 +20,58 @@ class Permission(StrEnum):
     WRITE_LEDGER = "write_ledger"
     WRITE_ACCOUNTS = "write_accounts"
     ADMINISTER = "administer"
+    REQUEST_LIMITS = "request_limits"
+    DECIDE_LIMITS = "decide_limits"
+    SET_CREDIT_POLICY = "set_credit_policy"
+    OVERRIDE_HOLDS = "override_holds"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
     Role.COLLECTOR: frozenset({Permission.READ, Permission.WRITE_LEDGER}),
-    Role.CREDIT_ANALYST: frozenset({Permission.READ, Permission.WRITE_COMPANIES}),
+    Role.CREDIT_ANALYST: frozenset(
+        {
+            Permission.READ,
+            Permission.WRITE_COMPANIES,
+            Permission.REQUEST_LIMITS,
+            Permission.DECIDE_LIMITS,
+        }
+    ),
     Role.CREDIT_MANAGER: frozenset(
         {
             Permission.READ,
             Permission.WRITE_COMPANIES,
             Permission.WRITE_LEDGER,
             Permission.WRITE_ACCOUNTS,
+            Permission.REQUEST_LIMITS,
+            Permission.DECIDE_LIMITS,
+            Permission.SET_CREDIT_POLICY,
+            Permission.OVERRIDE_HOLDS,
         }
     ),
     Role.UNDERWRITER: frozenset(
-        {Permission.READ, Permission.WRITE_COMPANIES, Permission.WRITE_ACCOUNTS}
+        {
+            Permission.READ,
+            Permission.WRITE_COMPANIES,
+            Permission.WRITE_ACCOUNTS,
+            Permission.REQUEST_LIMITS,
+            Permission.DECIDE_LIMITS,
+            Permission.SET_CREDIT_POLICY,
+        }
     ),
     Role.ADMIN: frozenset(Permission),
 }
+
+
+LIMIT_DECIDING_ROLES: tuple[Role, ...] = (
+    Role.CREDIT_ANALYST,
+    Role.CREDIT_MANAGER,
+    Role.UNDERWRITER,
+    Role.ADMIN,
+)
+"""Lowest to highest: a referred limit request goes to the first of these roles that has a user
+whose approval authority covers the amount. Deciding also needs that authority, so a role's
+permission alone never approves anything."""
 
 
 def role_allows(role: Role, permission: Permission) -> bool:

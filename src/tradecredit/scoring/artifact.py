@@ -9,6 +9,9 @@
 
 Loading checks each booster file against the SHA-256 in the card and rebuilds the estimator from the
 text and the numbers, so it predicts bit for bit as the one that was saved.
+
+The card's `kind` says which estimator the directory holds: "lgbm" (this module; cards without a kind
+are LightGBM too) or "scorecard" (scorecard_artifact.py); `load_any_model` dispatches on it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 from tradecredit.kit.errors import AlreadyExists, InvalidInput, NotFound
 from tradecredit.scoring.boosters import BoosterSpec
 from tradecredit.scoring.calibration import calibration_from_dict
-from tradecredit.scoring.model import ScoringModel, json_parameters
+from tradecredit.scoring.model import ScoringModel, TreeChoice, json_parameters
 from tradecredit.scoring.provenance import created_at, library_versions
 from tradecredit.scoring.report import CALIBRATION_PNG, REPORT_JSON, REPORT_MARKDOWN, ROC_PNG
 
@@ -33,7 +36,9 @@ CARD = "card.json"
 CARD_FORMAT = "tradecredit-scoring-model"
 CARD_FORMAT_VERSION = 1
 ARTIFACT_SUFFIXES = frozenset({".txt", ".json", ".md", ".png"})
-_REPLACEABLE = (CARD, REPORT_JSON, REPORT_MARKDOWN, ROC_PNG, CALIBRATION_PNG)
+SCORECARD_MARKDOWN = "scorecard.md"
+LGBM_KIND = "lgbm"
+_REPLACEABLE = (CARD, REPORT_JSON, REPORT_MARKDOWN, ROC_PNG, CALIBRATION_PNG, SCORECARD_MARKDOWN)
 
 
 class ArtifactCorrupted(InvalidInput):
@@ -60,7 +65,8 @@ def _booster_file(index: int) -> str:
     return f"model_{index}.txt"
 
 
-def _prepare_directory(directory: Path, overwrite: bool) -> None:
+def prepare_directory(directory: Path, overwrite: bool) -> None:
+    """An empty directory for a new artifact (or one whose artifact files may be replaced)."""
     directory.mkdir(parents=True, exist_ok=True)
     existing = list(directory.iterdir())
     if existing and not overwrite:
@@ -88,12 +94,14 @@ def model_card(
     return {
         "format": CARD_FORMAT,
         "format_version": CARD_FORMAT_VERSION,
+        "kind": LGBM_KIND,
         "created_at": created_at(),
         "model_type": "bagged LightGBM boosters, mean log-odds, calibration fitted out of fold",
         "features": list(model.feature_names_),
         "monotone_constraints": list(model.monotone_constraints_),
         "boosters": boosters,
         "calibration": model.calibration_.to_dict(),
+        "selection": model.selection() if hasattr(model, "tree_choices_") else None,
         "hyper_parameters": json_parameters(model),
         "training_data": asdict(training),
         "cv_metrics": evaluation,
@@ -112,7 +120,7 @@ def save_model(
     """Write the boosters and the card; return the card's path."""
     if not hasattr(model, "boosters_"):
         raise InvalidInput("the model is not fitted; call fit before saving it")
-    _prepare_directory(directory, overwrite)
+    prepare_directory(directory, overwrite)
     boosters = []
     for index, booster in enumerate(model.boosters_):
         text = booster.model_to_string()
@@ -165,9 +173,31 @@ def _load_booster(directory: Path, entry: dict[str, Any], features: int) -> lgb.
     return booster
 
 
-def load_model(directory: Path) -> ScoringModel:
-    """The estimator saved in `directory`, ready to predict."""
+def model_kind(card: dict[str, Any]) -> str:
+    """ "lgbm" or "scorecard"; cards written before scorecards existed carry no kind: LightGBM."""
+    return str(card.get("kind", LGBM_KIND))
+
+
+def load_any_model(directory: Path) -> Any:
+    """The estimator saved in `directory`, of whichever kind its card names."""
     card = read_card(directory)
+    kind = model_kind(card)
+    if kind == LGBM_KIND:
+        return load_model(directory)
+    if kind == "scorecard":
+        from tradecredit.scoring.scorecard_artifact import scorecard_from_card
+
+        return scorecard_from_card(card, directory / CARD)
+    raise ArtifactCorrupted(f"{directory / CARD}: unknown model kind {kind!r}")
+
+
+def load_model(directory: Path) -> ScoringModel:
+    """The LightGBM estimator saved in `directory`, ready to predict."""
+    card = read_card(directory)
+    if model_kind(card) != LGBM_KIND:
+        raise InvalidInput(
+            f"{directory}: holds a model of kind {model_kind(card)!r}; load it with load_any_model"
+        )
     names = list(card["features"])
     model = _model_from_parameters(card["hyper_parameters"], directory / CARD)
     entries = card["boosters"]
@@ -176,6 +206,10 @@ def load_model(directory: Path) -> ScoringModel:
     model.booster_seeds_ = [int(entry["seed"]) for entry in entries]
     model.booster_weights_ = [float(entry["weight"]) for entry in entries]
     model.calibration_ = calibration_from_dict(card["calibration"])
+    selection = card.get("selection")
+    if selection is not None:
+        model.tree_choices_ = [TreeChoice.from_dict(member) for member in selection["members"]]
+        model.out_of_fold_auc_ = float(selection["blend_out_of_fold_auc"])
     model.feature_names_ = names
     model.monotone_constraints_ = [int(value) for value in card["monotone_constraints"]]
     model.n_features_in_ = len(names)

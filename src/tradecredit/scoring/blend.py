@@ -18,15 +18,20 @@ risk keeps its financial PD exactly:
 The weights are parameters (`BlendWeights`) with economic signs, all positive: later payment, a
 riskier country or a riskier sector raise the PD. They are set by hand, not fitted: the Polish data
 has no payment behaviour, no country and one sector, so nothing here could be estimated from it.
-Arithmetic is Decimal, as in the points formula, so the same inputs give the same PD text.
+`blend_pd` is the exact (Decimal) rule for one buyer; `behaviour_log_odds` and `level_log_odds`
+compute the same terms in floats for whole columns (batch.py), which falls back to `blend_pd` for a
+row whose float PD lies too close to a rounding tie, so both give the same PD text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
+import numpy as np
+
+from tradecredit.kit.errors import InvalidInput
 from tradecredit.scoring.default import FinancialAssessment
 from tradecredit.scoring.overlays import Reason
 from tradecredit.scoring.points import (
@@ -37,6 +42,7 @@ from tradecredit.scoring.points import (
     PRIOR_PD,
     Factor,
     as_decimal,
+    factor_log_odds,
     factor_reason,
 )
 
@@ -130,8 +136,10 @@ def blend_pd(
     country_level: int | None,
     sector_level: int | None,
     weights: BlendWeights = DEFAULT_WEIGHTS,
+    prior_shift: Decimal = Decimal(0),
 ) -> Blended:
-    """The blended PD of one buyer; `financial_pd` must lie strictly between 0 and 1."""
+    """The blended PD of one buyer; `financial_pd` must lie strictly between 0 and 1.
+    `prior_shift` (log-odds) moves the financial PD to another base rate before the blend."""
     if not Decimal(0) < financial_pd < Decimal(1):
         raise ValueError(f"a financial PD must lie strictly between 0 and 1, got {financial_pd}")
     terms = blend_terms(
@@ -140,10 +148,31 @@ def blend_pd(
     with localcontext() as context:
         context.prec = 28
         shift = terms.behaviour + (terms.country or Decimal(0)) + (terms.sector or Decimal(0))
-        log_odds = (financial_pd / (1 - financial_pd)).ln() + shift
+        log_odds = (financial_pd / (1 - financial_pd)).ln() + prior_shift + shift
         pd = 1 / (1 + (-log_odds).exp())
         pd = min(max(pd, PD_FLOOR), PD_CAP).quantize(PD_PLACES, rounding=ROUND_HALF_EVEN)
     return Blended(pd=pd, financial_pd=financial_pd, terms=terms)
+
+
+def behaviour_log_odds(
+    columns: Mapping[str, np.ndarray], weights: BlendWeights = DEFAULT_WEIGHTS
+) -> np.ndarray:
+    """The behaviour term over whole Float64 columns (NaN = missing, adds 0), in floats."""
+    parts = [factor_log_odds(factor, columns[factor.name]) for factor in BEHAVIOUR_FACTORS]
+    return np.asarray(float(weights.behaviour) * np.sum(parts, axis=0), dtype=np.float64)
+
+
+def level_log_odds(
+    levels: np.ndarray, scale: tuple[int, int], *, reference: Decimal, weight: Decimal
+) -> np.ndarray:
+    """weight x (level - reference) over a Float64 column of levels; NaN (unknown) adds 0."""
+    low, high = scale
+    known = ~np.isnan(levels)
+    outside = known & ((levels < low) | (levels > high))
+    if outside.any():
+        rows = np.flatnonzero(outside)[:5].tolist()
+        raise InvalidInput(f"risk levels outside {low}-{high} in rows {rows}: {levels[rows]}")
+    return np.where(known, float(weight) * (levels - float(reference)), 0.0)
 
 
 def country_reason(country: str | None, level: int | None, term: Decimal | None) -> Reason | None:
@@ -212,29 +241,44 @@ def financial_pd(financial: FinancialAssessment) -> Decimal:
     return PRIOR_PD if value is None else min(max(value, PD_FLOOR), PD_CAP)
 
 
+def blend_reasons(
+    drivers: Sequence[str],
+    values: Mapping[str, Decimal | None],
+    medians: Mapping[str, Decimal | None],
+    risk: RiskLevels,
+    weights: BlendWeights = DEFAULT_WEIGHTS,
+) -> list[Reason]:
+    """The model's drivers (in words, beside the sector median; a driver whose ratio is missing
+    is not quoted), then behaviour, sector and country where they raise the PD, then "country
+    risk not available" when the country's level is unknown."""
+    terms = blend_terms(
+        values, country_level=risk.country_level, sector_level=risk.sector_level, weights=weights
+    )
+    reasons = [
+        factor_reason(name, value, medians.get(name))
+        for name in drivers
+        if (value := values.get(name)) is not None
+    ]
+    reasons += behaviour_reasons(terms, values, medians)
+    extra = (
+        sector_reason(risk.sector, risk.sector_level, terms.sector),
+        country_reason(risk.country, risk.country_level, terms.country),
+    )
+    return reasons + [reason for reason in extra if reason is not None]
+
+
 def blended_pd_and_reasons(
     financial: FinancialAssessment,
     values: Mapping[str, Decimal | None],
     medians: Mapping[str, Decimal | None],
     risk: RiskLevels,
 ) -> tuple[Decimal, list[Reason]]:
-    """The blended PD and its reasons: the model's drivers (in words, beside the sector median),
-    then behaviour, sector and country where they raise the PD, then "country risk not
-    available" when the country's level is unknown."""
+    """One buyer's blended PD and its reasons (`blend_reasons`), from the model's assessment."""
     blended = blend_pd(
         financial_pd(financial),
         values,
         country_level=risk.country_level,
         sector_level=risk.sector_level,
     )
-    reasons = [
-        factor_reason(name, value, medians.get(name))
-        for name, _ in financial.drivers
-        if (value := values.get(name)) is not None
-    ]
-    reasons += behaviour_reasons(blended.terms, values, medians)
-    extra = (
-        sector_reason(risk.sector, risk.sector_level, blended.terms.sector),
-        country_reason(risk.country, risk.country_level, blended.terms.country),
-    )
-    return blended.pd, reasons + [reason for reason in extra if reason is not None]
+    drivers = [name for name, _ in financial.drivers]
+    return blended.pd, blend_reasons(drivers, values, medians, risk)

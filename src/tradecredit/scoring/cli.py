@@ -1,4 +1,5 @@
-"""`tradecredit model ...`: train, evaluate and apply a PD model on any labelled table.
+"""`tradecredit model ...`: train, evaluate, apply and explain a PD model on any labelled table,
+and measure population stability (PSI).
 
 The work lives in `commands.py`, imported inside each command so that the rest of the command line
 starts without loading LightGBM, scikit-learn and matplotlib.
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from tradecredit.cli.common import err_console
+from tradecredit.cli.common import OrgOption, cli_session, err_console
 from tradecredit.kit.errors import TradecreditError
 from tradecredit.scoring.defaults import (
     DEFAULT_CV_SEED,
@@ -33,6 +37,42 @@ TreesOption = typer.Option(
     help="quick runs: this many trees in every booster instead of the defaults",
 )
 SeedOption = typer.Option(DEFAULT_SEED, "--seed", help="the model's random seed")
+PdoOption = typer.Option(20.0, "--pdo", min=0.001, help="scorecard: points to double the odds")
+BaseScoreOption = typer.Option(600.0, "--base-score", help="scorecard: the score at the base odds")
+BaseOddsOption = typer.Option(
+    50.0, "--base-odds", min=0.001, help="scorecard: good:bad odds at the base score"
+)
+
+
+class ModelKind(StrEnum):
+    LGBM = "lgbm"
+    SCORECARD = "scorecard"
+
+
+KindOption = typer.Option(
+    ModelKind.LGBM,
+    "--kind",
+    help="lgbm: bagged LightGBM (best ranking); scorecard: a points table that explains every point",
+)
+
+
+def _model(
+    kind: ModelKind,
+    *,
+    trees: int | None,
+    seed: int,
+    pdo: float,
+    base_score: float,
+    base_odds: float,
+) -> Any:
+    from tradecredit.kit.errors import InvalidInput
+    from tradecredit.scoring.commands import default_model, scorecard_model
+
+    if kind is ModelKind.LGBM:
+        return default_model(trees=trees, seed=seed)
+    if trees is not None:
+        raise InvalidInput("--trees sets the LightGBM boosters; a scorecard has none")
+    return scorecard_model(seed=seed, pdo=pdo, base_score=base_score, base_odds=base_odds)
 
 
 @contextmanager
@@ -55,11 +95,18 @@ def evaluate_command(
     cv_seed: int = typer.Option(DEFAULT_CV_SEED, "--cv-seed", help="seed of the fold split"),
     trees: int | None = TreesOption,
     seed: int = SeedOption,
+    kind: ModelKind = KindOption,
+    pdo: float = PdoOption,
+    base_score: float = BaseScoreOption,
+    base_odds: float = BaseOddsOption,
 ) -> None:
-    """Cross-validate the default model: AUC, Brier score, ECE and KS per fold, mean and std."""
-    from tradecredit.scoring.commands import default_model, evaluate_table
+    """Cross-validate a model: AUC, Brier score, ECE and KS per fold, mean and std."""
+    from tradecredit.scoring.commands import evaluate_table
 
     with _reported_errors():
+        model = _model(
+            kind, trees=trees, seed=seed, pdo=pdo, base_score=base_score, base_odds=base_odds
+        )
         evaluate_table(
             data,
             label=label,
@@ -68,7 +115,7 @@ def evaluate_command(
             splits=folds,
             repeats=repeats,
             cv_seed=cv_seed,
-            model=default_model(trees=trees, seed=seed),
+            model=model,
         )
 
 
@@ -86,11 +133,18 @@ def train_command(
     trees: int | None = TreesOption,
     seed: int = SeedOption,
     overwrite: bool = typer.Option(False, "--overwrite", help="replace a model already in --out"),
+    kind: ModelKind = KindOption,
+    pdo: float = PdoOption,
+    base_score: float = BaseScoreOption,
+    base_odds: float = BaseOddsOption,
 ) -> None:
-    """Train the calibrated PD model on every row and save it as a directory (no pickle)."""
-    from tradecredit.scoring.commands import default_model, train_table
+    """Train a calibrated PD model on every row and save it as a directory (no pickle)."""
+    from tradecredit.scoring.commands import train_table
 
     with _reported_errors():
+        model = _model(
+            kind, trees=trees, seed=seed, pdo=pdo, base_score=base_score, base_odds=base_odds
+        )
         train_table(
             data,
             label=label,
@@ -99,7 +153,7 @@ def train_command(
             with_evaluation=with_evaluation,
             licence=licence,
             credit=credit,
-            model=default_model(trees=trees, seed=seed),
+            model=model,
             overwrite=overwrite,
         )
 
@@ -112,8 +166,125 @@ def predict_command(
     out: Path = typer.Option(..., "--out", help="output file: .csv or .parquet"),
     reasons: int = typer.Option(3, "--reasons", min=0, max=20, help="reason codes per row"),
 ) -> None:
-    """Score a table: the PD of each row and the features that push it up the most."""
+    """Score a table: PD, grade and the features that push the PD up the most; for a scorecard
+    also the score and each feature's points and bin."""
     from tradecredit.scoring.commands import score_table
 
     with _reported_errors():
         score_table(model_dir, data, id_column=id_column, out=out, reasons=reasons)
+
+
+@model_app.command("explain")
+def explain_command(
+    model_dir: Path = typer.Option(..., "--model", help="a directory written by `model train`"),
+) -> None:
+    """Print a scorecard: base points, each feature's bins with their points, the grade bands."""
+    from tradecredit.scoring.commands import explain_model
+
+    with _reported_errors():
+        explain_model(model_dir)
+
+
+def _dates_given(base_as_of: datetime | None, as_of: datetime | None) -> bool:
+    from tradecredit.kit.errors import InvalidInput
+
+    if (base_as_of is None) != (as_of is None):
+        raise InvalidInput("compare stored grades with both --base-as-of and --as-of")
+    return base_as_of is not None
+
+
+@model_app.command("psi")
+def psi_command(
+    expected: Path | None = typer.Option(
+        None, "--expected", help="reference table (CSV, Parquet, ARFF)"
+    ),
+    actual: Path | None = typer.Option(None, "--actual", help="table compared with the reference"),
+    model_dir: Path | None = typer.Option(
+        None, "--model", help="compare this model's features and its PD (files only)"
+    ),
+    base_as_of: datetime | None = typer.Option(
+        None, "--base-as-of", formats=["%Y-%m-%d"], help="reference scoring date (stored grades)"
+    ),
+    as_of: datetime | None = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="scoring date compared with the reference"
+    ),
+    model_version: str | None = typer.Option(
+        None, "--model-version", help="stored scores of this model version (dates only)"
+    ),
+    org: str | None = OrgOption,
+    bins: int = typer.Option(10, "--bins", min=2, help="quantile bins of the reference (files)"),
+    moderate: float = typer.Option(0.1, "--moderate", help="PSI from which a shift is moderate"),
+    significant: float = typer.Option(
+        0.25, "--significant", help="PSI above which a shift is significant"
+    ),
+    out: Path | None = typer.Option(None, "--out", help="write the per-bin tables to FILE.json"),
+) -> None:
+    """Population stability index: two tables column by column, or stored grades on two dates."""
+    from tradecredit.kit.errors import InvalidInput
+    from tradecredit.scoring.psi import StabilityThresholds
+
+    with _reported_errors():
+        thresholds = StabilityThresholds(moderate=moderate, significant=significant)
+        files = expected is not None or actual is not None
+        dates = _dates_given(base_as_of, as_of)
+        if files == dates:
+            raise InvalidInput(
+                "give either --expected and --actual (two tables) or --base-as-of and --as-of "
+                "(stored grades), not both and not neither"
+            )
+        if dates and model_dir is not None:
+            raise InvalidInput("--model compares two tables; stored grades take --model-version")
+        if files:
+            if expected is None or actual is None:
+                raise InvalidInput("compare two tables with both --expected and --actual")
+            _psi_of_files(expected, actual, model_dir, bins, thresholds, out)
+    if base_as_of is not None and as_of is not None:
+        _psi_of_grades(base_as_of, as_of, model_version, org, thresholds, out)
+
+
+def _psi_of_files(
+    expected: Path,
+    actual: Path,
+    model_dir: Path | None,
+    bins: int,
+    thresholds: Any,
+    out: Path | None,
+) -> None:
+    from tradecredit.scoring import psi_commands
+
+    results = psi_commands.file_stability(
+        expected, actual, model_dir=model_dir, bins=bins, thresholds=thresholds
+    )
+    psi_commands.print_columns(results, f"PSI of {actual.name} against {expected.name}")
+    if out is not None:
+        psi_commands.write_document(psi_commands.stability_document(results), out)
+
+
+def _psi_of_grades(
+    base_as_of: datetime,
+    as_of: datetime,
+    model_version: str | None,
+    org: str | None,
+    thresholds: Any,
+    out: Path | None,
+) -> None:
+    from tradecredit.scoring import psi_commands
+
+    with cli_session(org) as (session, actor):
+        version, stability = psi_commands.grade_stability(
+            session,
+            actor=actor,
+            base_as_of=base_as_of.date(),
+            as_of=as_of.date(),
+            model_version=model_version,
+            thresholds=thresholds,
+        )
+    psi_commands.print_grades(
+        stability, f"Grades of {version}: {as_of.date()} against {base_as_of.date()}"
+    )
+    if out is not None:
+        with _reported_errors():
+            document = psi_commands.grade_document(
+                version, base_as_of.date(), as_of.date(), stability
+            )
+            psi_commands.write_document(document, out)

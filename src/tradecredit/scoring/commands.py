@@ -1,4 +1,8 @@
-"""What the `tradecredit model` commands do; loaded only when one of them runs (LightGBM is heavy)."""
+"""What the `tradecredit model` commands do; loaded only when one of them runs (LightGBM is heavy).
+
+Two kinds of model: "lgbm" (`ScoringModel`, the default) and "scorecard" (`ScorecardModel`). Both
+follow the same evaluation protocol; `model predict` and `model explain` read the kind from the card.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,14 @@ from rich.table import Table
 
 from tradecredit.cli.common import console, err_console
 from tradecredit.kit.errors import InvalidInput
-from tradecredit.scoring.artifact import TrainingRecord, load_model, read_card, save_model
+from tradecredit.scoring.artifact import (
+    LGBM_KIND,
+    TrainingRecord,
+    load_any_model,
+    model_kind,
+    read_card,
+    save_model,
+)
 from tradecredit.scoring.boosters import DEFAULT_BOOSTERS, with_trees
 from tradecredit.scoring.datasets import (
     LabelledTable,
@@ -20,9 +31,16 @@ from tradecredit.scoring.datasets import (
     read_table,
 )
 from tradecredit.scoring.defaults import DEFAULT_CV_SEED, DEFAULT_REPEATS, DEFAULT_SPLITS
-from tradecredit.scoring.evaluation import Evaluation, FoldResult, evaluate
+from tradecredit.scoring.evaluation import Evaluation, FoldResult, PDModel, evaluate
+from tradecredit.scoring.grades import grades_for_pds
 from tradecredit.scoring.model import ReasonCode, ScoringModel
 from tradecredit.scoring.report import write_evaluation
+from tradecredit.scoring.scorecard import PointsReason, ScorecardModel
+from tradecredit.scoring.scorecard_artifact import (
+    SCORECARD_KIND,
+    save_scorecard,
+    scorecard_markdown,
+)
 
 
 def default_model(*, trees: int | None, seed: int) -> ScoringModel:
@@ -31,8 +49,15 @@ def default_model(*, trees: int | None, seed: int) -> ScoringModel:
     return ScoringModel(boosters=boosters, random_state=seed)
 
 
+def scorecard_model(
+    *, seed: int, pdo: float, base_score: float, base_odds: float
+) -> ScorecardModel:
+    """The scorecard with its scaling; the binning and the regression have fixed defaults."""
+    return ScorecardModel(pdo=pdo, base_score=base_score, base_odds=base_odds, random_state=seed)
+
+
 def run_protocol(
-    table: LabelledTable, model: ScoringModel, splits: int, repeats: int, cv_seed: int
+    table: LabelledTable, model: PDModel, splits: int, repeats: int, cv_seed: int
 ) -> Evaluation:
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task(f"evaluating on {table.source}", total=splits * repeats)
@@ -67,7 +92,7 @@ def evaluate_table(
     splits: int,
     repeats: int,
     cv_seed: int,
-    model: ScoringModel,
+    model: PDModel,
 ) -> Evaluation:
     table = load_labelled(data, label=label, id_column=id_column)
     evaluation = run_protocol(table, model, splits, repeats, cv_seed)
@@ -87,7 +112,7 @@ def train_table(
     with_evaluation: bool,
     licence: str,
     credit: str,
-    model: ScoringModel,
+    model: ScoringModel | ScorecardModel,
     overwrite: bool,
 ) -> Path:
     table = load_labelled(data, label=label, id_column=id_column)
@@ -108,13 +133,17 @@ def train_table(
     cv_metrics = (
         {"protocol": evaluation.protocol, "summary": evaluation.summary()} if evaluation else None
     )
-    card = save_model(model, out, training=record, evaluation=cv_metrics, overwrite=overwrite)
+    if isinstance(model, ScorecardModel):
+        card = save_scorecard(
+            model, out, training=record, evaluation=cv_metrics, overwrite=overwrite
+        )
+        what = f"scorecard of {len(model.feature_names_)} features"
+    else:
+        card = save_model(model, out, training=record, evaluation=cv_metrics, overwrite=overwrite)
+        what = f"{len(model.boosters_)} boosters, {len(model.feature_names_)} features"
     if evaluation is not None:
         write_evaluation(evaluation, out)
-    console.print(
-        f"model saved to {out} ({len(model.boosters_)} boosters, "
-        f"{len(model.feature_names_)} features); card: {card}"
-    )
+    console.print(f"model saved to {out} ({what}); card: {card}")
     return card
 
 
@@ -138,30 +167,87 @@ def reason_columns(codes: list[list[ReasonCode]], count: int) -> list[pl.Series]
     return columns
 
 
+def points_reason_columns(codes: list[list[PointsReason]], count: int) -> list[pl.Series]:
+    """reason_k, reason_k_value, reason_k_bin, reason_k_points_lost for k = 1..count."""
+    columns: list[pl.Series] = []
+    for rank in range(count):
+        picked = [row[rank] if rank < len(row) else None for row in codes]
+        prefix = f"reason_{rank + 1}"
+        columns += [
+            pl.Series(prefix, [c.feature if c else None for c in picked], dtype=pl.String),
+            pl.Series(
+                f"{prefix}_value", [c.value if c else None for c in picked], dtype=pl.Float64
+            ),
+            pl.Series(f"{prefix}_bin", [c.bin if c else None for c in picked], dtype=pl.String),
+            pl.Series(
+                f"{prefix}_points_lost",
+                [c.points_lost if c else None for c in picked],
+                dtype=pl.Float64,
+            ),
+        ]
+    return columns
+
+
+def scorecard_columns(
+    model: ScorecardModel, features: pl.DataFrame, reasons: int
+) -> list[pl.Series]:
+    """score, then points_<feature> and bin_<feature> per card feature, then the reasons."""
+    points = model.points(features)
+    labels = model.bin_labels(features)
+    columns = [pl.Series("score", model.total_points(features))]
+    for index, name in enumerate(model.feature_names_):
+        columns.append(pl.Series(f"points_{name}", points[:, index]))
+        columns.append(pl.Series(f"bin_{name}", [row[index] for row in labels], dtype=pl.String))
+    codes = model.reason_codes(features, top_k=reasons) if reasons else []
+    return columns + points_reason_columns(codes, reasons)
+
+
 def score_table(
     model_dir: Path, data: Path, *, id_column: str | None, out: Path, reasons: int
 ) -> pl.DataFrame:
     if out.suffix.lower() not in {".csv", ".parquet"}:
         raise InvalidInput(f"{out.name}: write scores to a .csv or .parquet file")
-    model = load_model(model_dir)
+    card = read_card(model_dir)
+    model = load_any_model(model_dir)
     frame = read_table(data)
     features = numeric_features(frame, model.feature_names_, source=data.name)
-    scored = pl.DataFrame({"pd": model.predict_pd(features)})
+    pd_ = model.predict_pd(features)
+    scored = pl.DataFrame({"pd": pd_, "grade": grades_for_pds(pl.Series(pd_))})
     if id_column is not None:
         if id_column not in frame.columns:
             raise InvalidInput(
                 f"{data.name}: no id column {id_column!r}; the columns are {frame.columns}"
             )
         scored = scored.insert_column(0, frame.get_column(id_column))
-    codes = model.reason_codes(features, top_k=reasons) if reasons else []
-    scored = scored.with_columns(reason_columns(codes, reasons))
+    if isinstance(model, ScorecardModel):
+        scored = scored.with_columns(scorecard_columns(model, features, reasons))
+    else:
+        codes = model.reason_codes(features, top_k=reasons) if reasons else []
+        scored = scored.with_columns(reason_columns(codes, reasons))
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".parquet":
         scored.write_parquet(out)
     else:
         scored.write_csv(out)
-    trained_on = read_card(model_dir)["training_data"]["data"]["sha256"][:12]
+    trained_on = card["training_data"]["data"]["sha256"][:12]
     console.print(
-        f"scored {scored.height} rows with the model trained on data {trained_on} -> {out}"
+        f"scored {scored.height} rows with the {model_kind(card)} model trained on data "
+        f"{trained_on} -> {out}"
     )
     return scored
+
+
+def explain_model(model_dir: Path) -> str:
+    """Print a scorecard's table (feature, bin, points) and grade bands; return it as Markdown."""
+    card = read_card(model_dir)
+    kind = model_kind(card)
+    if kind != SCORECARD_KIND:
+        raise InvalidInput(
+            f"{model_dir}: holds a {kind} model; `model explain` prints a scorecard's points "
+            f"table (train one with `model train --kind scorecard`); a {LGBM_KIND} model explains "
+            "each score through the reason codes of `model predict`"
+        )
+    load_any_model(model_dir)
+    text = scorecard_markdown(card)
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    return text

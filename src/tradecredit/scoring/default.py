@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -107,6 +107,41 @@ def default_model_version() -> str:
     return f"polish-lgbm-v1-{digest[:8]}"
 
 
+TARGET_BASE_RATE = Decimal("0.015")
+"""Default portfolio base rate for the prior correction: 1.5% a year, about the long-run average
+annual default rate of all rated corporates in S&P Global Ratings' 2023 Annual Global Corporate
+Default And Rating Transition Study (1981-2023; 0.15% in the best year, over 4% in 2009) and the
+points formula's prior PD (the middle of grade 5)."""
+
+
+def training_base_rate() -> Decimal:
+    """The share of defaults in the default model's training table, read from its card."""
+    rate = default_card()["training_data"]["data"]["positive_rate"]
+    return Decimal(repr(float(rate)))
+
+
+def _logit(p: Decimal) -> Decimal:
+    return (p / (1 - p)).ln()
+
+
+def prior_shift(target: Decimal | None) -> Decimal:
+    """logit(target) - logit(training base rate): the log-odds that move a PD calibrated to the
+    training table's base rate to a portfolio with base rate `target` (Elkan 2001; Saerens,
+    Latinne & Decaestecker 2002). 0 when `target` is None (no correction)."""
+    if target is None:
+        return Decimal(0)
+    if not Decimal(0) < target < Decimal(1):
+        raise InvalidInput(f"a base rate must lie strictly between 0 and 1, got {target}")
+    with localcontext() as context:
+        context.prec = 28
+        return _logit(target) - _logit(training_base_rate())
+
+
+def base_rate_version(target: Decimal | None) -> str:
+    """The model version part naming the correction ("" without one): `+base-0.015`."""
+    return "" if target is None else f"+base-{target.normalize():f}"
+
+
 def default_features() -> list[str]:
     return list(default_model().feature_names_)
 
@@ -144,6 +179,42 @@ def default_pd(ratios: pl.DataFrame) -> pl.Series:
         return pl.Series("pd", [], dtype=pl.Float64)
     values = default_model().predict_pd(model_frame(ratios))
     return pl.Series("pd", np.asarray(values, dtype=np.float64))
+
+
+def has_any_ratio(ratios: pl.DataFrame) -> np.ndarray:
+    """Per row: does it hold at least one of the model's ratios (else it has no model PD)?"""
+    names = default_features()
+    known = ratios.select(pl.any_horizontal(pl.col(names).fill_nan(None).is_not_null()))
+    return known.to_series().to_numpy().astype(bool)
+
+
+def model_pds(features: pl.DataFrame) -> np.ndarray:
+    """The calibrated PD of each row of a `model_frame`, through the compiled boosters when
+    they are available and verified (accelerate.py), else LightGBM; both give the same floats."""
+    from tradecredit.scoring.accelerate import compiled_raw_score
+
+    model = default_model()
+    matrix = features.to_numpy().astype(np.float64, copy=False)
+    raw = compiled_raw_score(matrix)
+    if raw is None:
+        return np.asarray(model.predict_pd(matrix), dtype=np.float64)
+    return np.asarray(model.calibration_.apply(raw), dtype=np.float64)
+
+
+def top_drivers(features: pl.DataFrame, *, top_k: int = 3) -> list[list[str]]:
+    """Per row, up to `top_k` features with a positive TreeSHAP contribution, strongest first
+    (ties in feature order), as `ScoringModel.reason_codes` ranks them."""
+    if features.height == 0:
+        return []
+    model = default_model()
+    contributions = model.contributions(features.to_numpy())[:, :-1]
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :top_k]
+    chosen = np.take_along_axis(contributions, order, axis=1)
+    names = model.feature_names_
+    return [
+        [names[index] for index, value in zip(row, values, strict=True) if value > 0]
+        for row, values in zip(order.tolist(), chosen.tolist(), strict=True)
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-"""The evaluation protocol: repeated stratified k-fold, one fixed model configuration, no tuning.
+"""The evaluation protocol: repeated stratified k-fold over the whole fitting procedure (nested).
 
-Every choice the model makes (its calibration map) is fitted inside the training part of each outer
-fold; the test fold is only scored. Metrics per outer fold: AUC, Brier score, expected calibration
+Every choice the model makes (each member's number of trees, the calibration map) is made inside
+the training part of each outer fold; the test fold is only scored. Metrics per outer fold: AUC, Brier score, expected calibration
 error (10 equal-frequency bins) and KS; the summary is their mean and sample standard deviation.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.base import clone
@@ -21,6 +21,16 @@ from tradecredit.scoring.datasets import LabelledTable, fingerprint
 from tradecredit.scoring.defaults import DEFAULT_CV_SEED, DEFAULT_REPEATS, DEFAULT_SPLITS
 from tradecredit.scoring.metrics import ECE_BINS, METRIC_NAMES, all_metrics
 from tradecredit.scoring.model import ScoringModel, json_parameters
+
+
+class PDModel(Protocol):
+    """What the protocol needs of a model: scikit-learn's fit/get_params, plus predict_pd."""
+
+    def fit(self, X: Any, y: np.ndarray) -> Any: ...  # noqa: N803
+
+    def predict_pd(self, X: Any) -> np.ndarray: ...  # noqa: N803
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class Evaluation:
     data: dict[str, Any]
     parameters: dict[str, Any]
     protocol: dict[str, Any]
+    model_kind: str = "lgbm"
     folds: list[FoldResult] = field(default_factory=list)
     target: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
     out_of_fold: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
@@ -68,6 +79,7 @@ class Evaluation:
             "source": self.source,
             "data": self.data,
             "protocol": self.protocol,
+            "model_kind": self.model_kind,
             "model_parameters": self.parameters,
             "summary": self.summary(),
             "folds": [asdict(fold) for fold in self.folds],
@@ -88,8 +100,9 @@ def protocol_description(splits: int, repeats: int, seed: int) -> dict[str, Any]
         ),
         "spread": "sample standard deviation (ddof=1) over all outer folds",
         "tuning": (
-            "none: one fixed configuration for every data set; the calibration map is fitted "
-            "inside each training fold on out-of-fold scores of the cross-fitted boosters"
+            "one declared procedure for every data set: each member's number of trees (among "
+            "its tree-grid candidates, by the inner cross-fit's out-of-fold AUC) and the "
+            "calibration map are chosen inside each outer training part; nothing on a test fold"
         ),
     }
 
@@ -107,20 +120,21 @@ def _check_enough_rows(table: LabelledTable, splits: int) -> None:
 def evaluate(
     table: LabelledTable,
     *,
-    model: ScoringModel | None = None,
+    model: PDModel | None = None,
     splits: int = DEFAULT_SPLITS,
     repeats: int = DEFAULT_REPEATS,
     seed: int = DEFAULT_CV_SEED,
     on_fold: Callable[[FoldResult], None] | None = None,
 ) -> Evaluation:
     """Fit a fresh copy of `model` on each outer training part and score the held-out fold."""
-    template = model if model is not None else ScoringModel()
+    template: PDModel = model if model is not None else ScoringModel()
     _check_enough_rows(table, splits)
     evaluation = Evaluation(
         source=table.source,
         data=fingerprint(table),
         parameters=json_parameters(template),
         protocol=protocol_description(splits, repeats, seed),
+        model_kind=str(getattr(template, "kind", "lgbm")),
         target=table.target,
         out_of_fold=np.full((repeats, table.rows), np.nan),
     )

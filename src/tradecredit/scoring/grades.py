@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from itertools import pairwise
 
+import numpy as np
 import polars as pl
 
 from tradecredit.kit.errors import InvalidInput
@@ -43,6 +44,13 @@ class GradeTable:
             raise InvalidInput(f"grade bounds must increase strictly: {bounds}")
         if bounds[0] <= 0 or bounds[-1] != 1:
             raise InvalidInput("grade bounds must start above 0 and end at 1")
+
+    def micro_bounds(self, places: int = 6) -> np.ndarray:
+        """Upper bounds in units of 10^-places, rounded down: a PD of exactly `places` decimals
+        (an integer count of those units) lies within a bound exactly when its count does."""
+        unit = Decimal(1).scaleb(-places)
+        counts = [int((bound / unit).to_integral_value(ROUND_FLOOR)) for bound in self.upper_bounds]
+        return np.asarray(counts, dtype=np.int64)
 
     def bands(self) -> list[GradeBand]:
         lowers = (Decimal(0), *self.upper_bounds[:-1])
@@ -122,3 +130,14 @@ def grades_for_pds(
         raise InvalidInput(f"PDs must lie in [0, 1]; got {bad.head(5).to_list()}")
     frame = pl.DataFrame({"pd": series})
     return frame.select(grade_expression(pl.col("pd"), table=table).alias("grade"))["grade"]
+
+
+def grades_for_micro_pds(
+    micro: np.ndarray, *, places: int = 6, table: GradeTable = GRADE_TABLE
+) -> np.ndarray:
+    """The grade rule on PDs held as exact integer counts of 10^-places (what a stored PD with
+    `places` decimals is): a binary search over the bounds, grade g for bound(g-1) < PD <= bound(g)."""
+    counts = np.asarray(micro, dtype=np.int64)
+    if counts.size and (counts.min() < 0 or counts.max() > 10**places):
+        raise InvalidInput(f"PDs must lie in [0, 1]; got counts outside 0..{10**places}")
+    return np.searchsorted(table.micro_bounds(places), counts, side="left").astype(np.int8) + 1

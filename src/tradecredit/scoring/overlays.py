@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import polars as pl
+
 from tradecredit.scoring.grades import INSOLVENT_GRADE
 
 
@@ -65,23 +67,113 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def _latest(
-    events: Iterable[EventFact], kind: str, since: date | None, as_of: date
-) -> EventFact | None:
-    hits = [
-        event
-        for event in events
-        if event.kind == kind
-        and event.event_date <= as_of
-        and (since is None or event.event_date > since)
-    ]
-    return max(hits, key=lambda event: event.event_date, default=None)
+@dataclass(frozen=True)
+class OverlayFacts:
+    """What the overlays need from a buyer's events as of a date: the latest insolvency filing,
+    the latest court judgment and the latest severe payment incident (with its severity) dated on
+    or before it. Windows are checked against these dates, so one fact per kind is enough."""
+
+    insolvency_filed_on: date | None = None
+    judgment_on: date | None = None
+    incident_on: date | None = None
+    incident_severity: int | None = None
 
 
-def _insolvency(events: list[EventFact], status: str, as_of: date) -> Reason | None:
-    filing = _latest(events, "insolvency_filing", None, as_of)
-    if filing is not None:
-        day = filing.event_date.isoformat()
+NO_FACTS = OverlayFacts()
+FACT_SCHEMA: dict[str, pl.DataType] = {
+    "insolvency_filed_on": pl.Date(),
+    "judgment_on": pl.Date(),
+    "incident_on": pl.Date(),
+    "incident_severity": pl.Int64(),
+}
+EVENT_SCHEMA: dict[str, pl.DataType] = {
+    "company_id": pl.String(),
+    "kind": pl.String(),
+    "event_date": pl.Date(),
+    "severity": pl.Int64(),
+}
+
+
+def overlay_facts(
+    events: pl.DataFrame, *, as_of: date, parameters: OverlayParameters = DEFAULT_OVERLAYS
+) -> pl.DataFrame:
+    """One row per company with an event on or before `as_of`: `company_id` and FACT_SCHEMA.
+    Of several severe incidents on the latest day, the most severe one is quoted."""
+    known = events.filter(pl.col("event_date") <= as_of)
+    severe = pl.col("severity") >= parameters.incident_min_severity
+
+    def latest(condition: pl.Expr) -> pl.Expr:
+        return pl.col("event_date").filter(condition).max()
+
+    incidents = (pl.col("kind") == "payment_incident") & severe
+    return known.group_by("company_id").agg(
+        latest(pl.col("kind") == "insolvency_filing").alias("insolvency_filed_on"),
+        latest(pl.col("kind") == "court_judgment").alias("judgment_on"),
+        latest(incidents).alias("incident_on"),
+        pl.col("severity")
+        .filter(incidents & (pl.col("event_date") == latest(incidents)))
+        .max()
+        .cast(pl.Int64)
+        .alias("incident_severity"),
+    )
+
+
+def facts_of(
+    events: Iterable[EventFact], *, as_of: date, parameters: OverlayParameters
+) -> OverlayFacts:
+    """`overlay_facts` for one buyer's events."""
+    rows = [(e.kind, e.event_date, e.severity) for e in events]
+    frame = pl.DataFrame([("", *row) for row in rows], schema=EVENT_SCHEMA, orient="row")
+    facts = overlay_facts(frame, as_of=as_of, parameters=parameters)
+    return OverlayFacts(**facts.drop("company_id").row(0, named=True)) if facts.height else NO_FACTS
+
+
+def overlay_windows(as_of: date, parameters: OverlayParameters) -> tuple[date, date]:
+    """The day before each window opens (judgment, incident): a fact counts when it is later."""
+    return (
+        months_before(as_of, parameters.judgment_months),
+        months_before(as_of, parameters.incident_months),
+    )
+
+
+def overlay_grades(
+    grades: pl.Expr,
+    *,
+    status: pl.Expr,
+    as_of: date,
+    parameters: OverlayParameters = DEFAULT_OVERLAYS,
+) -> pl.Expr:
+    """The grade after the overlays, over a frame with FACT_SCHEMA columns."""
+    judgment_since, incident_since = overlay_windows(as_of, parameters)
+    filed = pl.col("insolvency_filed_on").is_not_null() & (pl.col("insolvency_filed_on") <= as_of)
+    judged = (
+        pl.col("judgment_on").is_between(judgment_since, as_of, closed="right").fill_null(False)
+    )
+    incident = (
+        pl.col("incident_on").is_between(incident_since, as_of, closed="right").fill_null(False)
+    )
+    capped = (
+        pl.when(judged)
+        .then(pl.max_horizontal(grades, pl.lit(parameters.judgment_floor)))
+        .otherwise(grades)
+    )
+    capped = (
+        pl.when(incident)
+        .then(pl.max_horizontal(capped, pl.lit(parameters.incident_floor)))
+        .otherwise(capped)
+    )
+    return (
+        pl.when(filed | (status == "insolvent"))
+        .then(pl.lit(INSOLVENT_GRADE))
+        .otherwise(capped)
+        .cast(pl.Int8)
+    )
+
+
+def _insolvency(facts: OverlayFacts, status: str, as_of: date) -> Reason | None:
+    filed = facts.insolvency_filed_on
+    if filed is not None and filed <= as_of:
+        day = filed.isoformat()
         return Reason(
             "overlay_insolvency_filing",
             f"insolvency filing on {day}: grade forced to 10",
@@ -96,12 +188,12 @@ def _insolvency(events: list[EventFact], status: str, as_of: date) -> Reason | N
     return None
 
 
-def _judgment(events: list[EventFact], as_of: date, p: OverlayParameters) -> Reason | None:
-    since = months_before(as_of, p.judgment_months)
-    judgment = _latest(events, "court_judgment", since, as_of)
-    if judgment is None:
+def _judgment(facts: OverlayFacts, as_of: date, p: OverlayParameters) -> Reason | None:
+    since, _ = overlay_windows(as_of, p)
+    judged = facts.judgment_on
+    if judged is None or not since < judged <= as_of:
         return None
-    day = judgment.event_date.isoformat()
+    day = judged.isoformat()
     return Reason(
         "overlay_court_judgment",
         f"court judgment on {day} (within {p.judgment_months} months): "
@@ -110,20 +202,35 @@ def _judgment(events: list[EventFact], as_of: date, p: OverlayParameters) -> Rea
     )
 
 
-def _incident(events: list[EventFact], as_of: date, p: OverlayParameters) -> Reason | None:
-    since = months_before(as_of, p.incident_months)
-    severe = [event for event in events if event.severity >= p.incident_min_severity]
-    incident = _latest(severe, "payment_incident", since, as_of)
-    if incident is None:
+def _incident(facts: OverlayFacts, as_of: date, p: OverlayParameters) -> Reason | None:
+    _, since = overlay_windows(as_of, p)
+    day_of = facts.incident_on
+    if day_of is None or not since < day_of <= as_of:
         return None
-    day = incident.event_date.isoformat()
+    day = day_of.isoformat()
+    severity = facts.incident_severity
     return Reason(
         "overlay_payment_incident",
-        f"severe payment incident (severity {incident.severity}) on {day} "
+        f"severe payment incident (severity {severity}) on {day} "
         f"(within {p.incident_months} months): grade no better than {p.incident_floor}",
-        f"{day} 发生严重付款事件（严重程度 {incident.severity}，{p.incident_months} 个月内）："
+        f"{day} 发生严重付款事件（严重程度 {severity}，{p.incident_months} 个月内）："
         f"评级不优于 {p.incident_floor} 级",
     )
+
+
+def overlay_reasons(
+    facts: OverlayFacts,
+    *,
+    status: str,
+    as_of: date,
+    parameters: OverlayParameters = DEFAULT_OVERLAYS,
+) -> tuple[Reason, ...]:
+    """One reason per overlay that applies, most severe first (insolvency alone when it does)."""
+    insolvency = _insolvency(facts, status, as_of)
+    if insolvency is not None:
+        return (insolvency,)
+    found = (_judgment(facts, as_of, parameters), _incident(facts, as_of, parameters))
+    return tuple(reason for reason in found if reason is not None)
 
 
 def apply_overlays(
@@ -135,17 +242,13 @@ def apply_overlays(
     parameters: OverlayParameters = DEFAULT_OVERLAYS,
 ) -> Overlaid:
     """The grade after the overlays, with one reason per overlay that applies (most severe first)."""
-    known = list(events)
-    insolvency = _insolvency(known, status, as_of)
-    if insolvency is not None:
-        return Overlaid(INSOLVENT_GRADE, (insolvency,))
-    reasons: list[Reason] = []
-    judgment = _judgment(known, as_of, parameters)
-    if judgment is not None:
-        grade = max(grade, parameters.judgment_floor)
-        reasons.append(judgment)
-    incident = _incident(known, as_of, parameters)
-    if incident is not None:
-        grade = max(grade, parameters.incident_floor)
-        reasons.append(incident)
-    return Overlaid(grade, tuple(reasons))
+    facts = facts_of(events, as_of=as_of, parameters=parameters)
+    frame = pl.DataFrame(
+        [{"grade": grade, "status": status, **facts.__dict__}],
+        schema={"grade": pl.Int64(), "status": pl.String(), **FACT_SCHEMA},
+    )
+    overlaid = frame.select(
+        overlay_grades(pl.col("grade"), status=pl.col("status"), as_of=as_of, parameters=parameters)
+    ).item()
+    reasons = overlay_reasons(facts, status=status, as_of=as_of, parameters=parameters)
+    return Overlaid(int(overlaid), reasons)

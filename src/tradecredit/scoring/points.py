@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
+import numpy as np
+
 from tradecredit.scoring.default import DEFAULT_ATTRS
 from tradecredit.scoring.overlays import Reason
 
@@ -88,15 +90,39 @@ def _contribution(factor: Factor, value: Decimal | None) -> Decimal:
     return factor.weight * (kept - factor.neutral)
 
 
-def points_pd(values: Mapping[str, Decimal | None]) -> Points:
-    """The PD of one buyer from its factor values (absent names count as missing)."""
+def factor_contributions(values: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
+    """Log-odds added by each factor (0 for a missing value), exactly."""
     with localcontext() as context:
         context.prec = 28
-        contributions = {f.name: _contribution(f, values.get(f.name)) for f in FACTORS}
+        return {f.name: _contribution(f, values.get(f.name)) for f in FACTORS}
+
+
+def points_pd(values: Mapping[str, Decimal | None]) -> Points:
+    """The PD of one buyer from its factor values (absent names count as missing). This is the
+    exact reference: `points_log_odds` computes the same in floats for a whole column, and batch
+    scoring falls back to this where the float result lies too close to a rounding tie."""
+    contributions = factor_contributions(values)
+    with localcontext() as context:
+        context.prec = 28
         log_odds = _logit(PRIOR_PD) + sum(contributions.values(), Decimal(0))
         pd = 1 / (1 + (-log_odds).exp())
         pd = min(max(pd, PD_FLOOR), PD_CAP).quantize(PD_PLACES, rounding=ROUND_HALF_EVEN)
     return Points(pd, contributions)
+
+
+def factor_log_odds(factor: Factor, values: np.ndarray) -> np.ndarray:
+    """One factor's log-odds over a Float64 column; NaN (missing) adds 0."""
+    kept = np.clip(values, float(factor.low), float(factor.high))
+    part = float(factor.weight) * (kept - float(factor.neutral))
+    return np.where(np.isnan(values), 0.0, part)
+
+
+def points_log_odds(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """`points_pd`'s log-odds (before the floor, the cap and rounding) for whole columns of factor
+    values (Float64, NaN = missing), in floats."""
+    parts = [factor_log_odds(factor, columns[factor.name]) for factor in FACTORS]
+    prior = float(_logit(PRIOR_PD))
+    return np.asarray(prior + np.sum(parts, axis=0), dtype=np.float64)
 
 
 def as_decimal(value: float | int | Decimal | None) -> Decimal | None:
@@ -242,8 +268,18 @@ def top_reasons(
     top_k: int = 3,
 ) -> list[Reason]:
     """The factors that push the PD up most (positive log-odds only), largest first."""
+    return reasons_from_contributions(points.contributions, values, medians, top_k=top_k)
+
+
+def reasons_from_contributions(
+    contributions: Mapping[str, Decimal],
+    values: Mapping[str, Decimal | None],
+    medians: Mapping[str, Decimal | None],
+    *,
+    top_k: int = 3,
+) -> list[Reason]:
     pushing = sorted(
-        ((share, name) for name, share in points.contributions.items() if share > 0),
+        ((share, name) for name, share in contributions.items() if share > 0),
         key=lambda item: (-item[0], FACTOR_NAMES.index(item[1])),
     )
     reasons = []

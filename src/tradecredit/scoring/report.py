@@ -61,7 +61,7 @@ def evaluation_markdown(evaluation: Evaluation) -> str:
         f"- ECE: {protocol['ece_binning']}",
         f"- spread: {protocol['spread']}",
         f"- tuning: {protocol['tuning']}",
-        f"- model parameters: {parameters}",
+        f"- model: {evaluation.model_kind}; parameters: {parameters}",
         f"- run time: {evaluation.seconds:.0f} s",
         "",
         *_summary_rows(evaluation),

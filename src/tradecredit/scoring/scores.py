@@ -1,15 +1,15 @@
 """Ledger scoring: every buyer's PD, grade and reasons as of a date, stored when its inputs are new.
 
-Per buyer: the ratios of its latest statement on or before the as-of date and its payment
-behaviour, then the PD: model="default", the shipped LightGBM model (`default.assess_values`)
-blended with behaviour, country and sector risk (`blend`); model="points", the transparent points
-formula (`points.points_pd`). Then the grade, the overlays from its events and status, and the
-reasons: overlays first, then the ratios or factors pushing the PD up most, each beside the median
-of its NACE section over the portfolio. Every select filters on the actor's organisation."""
+Per buyer: the ratios of its latest statement on or before the as-of date, its payment behaviour,
+its events, and its country's and sector's risk levels, loaded with selects filtered on the
+actor's organisation into one frame; then `batch.score_frame`, the one scoring implementation
+(a single buyer is a one-row frame): model="default", the shipped LightGBM model moved to the
+portfolio base rate and blended with behaviour, country and sector risk; model="points", the
+transparent points formula. Then the grade, the overlays and the reasons, each factor beside the
+median of its NACE section over the portfolio."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +21,6 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradecredit.audit.canonical import canonical_json
 from tradecredit.audit.service import Change, record_many
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
@@ -30,35 +29,28 @@ from tradecredit.kit.errors import InvalidInput, NotFound
 from tradecredit.organisations.roles import Permission
 from tradecredit.risk.sectors import sector_risk
 from tradecredit.risk.service import country_risk_frame
-from tradecredit.scoring.blend import BLEND_VERSION, NO_RISK, RiskLevels, blended_pd_and_reasons
-from tradecredit.scoring.default import FinancialAssessment, assess_values, default_model_version
-from tradecredit.scoring.grades import grade_for_pd
-from tradecredit.scoring.inputs import BuyerInputs, load_buyer_inputs
+from tradecredit.scoring import batch
+from tradecredit.scoring.batch import Medians, ScoringSettings
+from tradecredit.scoring.blend import NO_RISK, RiskLevels
+from tradecredit.scoring.default import TARGET_BASE_RATE
+from tradecredit.scoring.inputs import BuyerInputs, buyers_frame, load_buyer_inputs
 from tradecredit.scoring.models import Score
-from tradecredit.scoring.overlays import EventFact, Reason, apply_overlays
-from tradecredit.scoring.points import (
-    FACTOR_NAMES,
-    MODEL_VERSION,
-    as_decimal,
-    points_pd,
-    top_reasons,
+from tradecredit.scoring.overlays import (
+    EventFact,
+    Reason,
 )
+from tradecredit.scoring.points import FACTOR_NAMES, as_decimal
 from tradecredit.scoring.ratios import compute_ratios
 
-Medians = Mapping[str, Mapping[str, Decimal | None]]
-"""NACE section -> factor -> median over the portfolio (None when no buyer has the figure)."""
+
+def settings_for(model: str, base_rate: Decimal | None = TARGET_BASE_RATE) -> ScoringSettings:
+    return ScoringSettings(model=model, base_rate=base_rate)
 
 
-MODELS = ("default", "points")
-
-
-def model_version(model: str) -> str:
-    """ "points-v1", or the default model's version (from its training data) plus the blend's."""
-    if model == "points":
-        return MODEL_VERSION
-    if model == "default":
-        return f"{default_model_version()}+{BLEND_VERSION}"
-    raise InvalidInput(f"unknown scoring model {model!r}; choose one of {MODELS}")
+def model_version(model: str, base_rate: Decimal | None = TARGET_BASE_RATE) -> str:
+    """ "points-v1", or the default model's version (from its training data), its base-rate
+    correction and the blend's."""
+    return batch.model_version(settings_for(model, base_rate))
 
 
 @dataclass(frozen=True)
@@ -75,53 +67,46 @@ class ScoreResult:
 
 def sector_medians(buyers: Sequence[BuyerInputs]) -> dict[str, dict[str, Decimal | None]]:
     """Median of every factor per NACE section, nulls ignored."""
-    rows = [
-        {"section": b.section, **{n: _as_float(b.values.get(n)) for n in FACTOR_NAMES}}
-        for b in buyers
-        if b.section is not None
-    ]
-    if not rows:
-        return {}
-    schema = {"section": pl.String, **dict.fromkeys(FACTOR_NAMES, pl.Float64)}
-    frame = (
-        pl.DataFrame(rows, schema=schema)
-        .group_by("section")
-        .agg(pl.col(name).median() for name in FACTOR_NAMES)
-    )
-    return {
-        row["section"]: {name: as_decimal(row[name]) for name in FACTOR_NAMES}
-        for row in frame.iter_rows(named=True)
-    }
+    return batch.medians_by_section(batch.section_medians(buyers_frame(buyers)))
 
 
-def _as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def inputs_hash(
-    buyer: BuyerInputs,
+def score_buyers(
+    buyers: Sequence[BuyerInputs],
     *,
     as_of: date,
-    medians: Mapping[str, Decimal | None],
-    version: str = MODEL_VERSION,
-    risk: RiskLevels = NO_RISK,
-) -> str:
-    """SHA-256 of everything the stored row is computed from, in canonical JSON."""
-    payload = {
-        "model_version": version,
-        "risk": [risk.country, risk.country_level, risk.sector, risk.sector_level],
-        "as_of": as_of,
-        "company_id": buyer.company_id,
-        "status": buyer.status,
-        "values": {name: buyer.values.get(name) for name in FACTOR_NAMES},
-        "events": sorted(
-            [e.kind, e.event_date.isoformat(), e.severity]
-            for e in buyer.events
-            if e.event_date <= as_of
-        ),
-        "sector_medians": dict(medians),
+    medians: Medians,
+    model: str = "default",
+    risks: Mapping[uuid.UUID, RiskLevels] | None = None,
+    base_rate: Decimal | None = TARGET_BASE_RATE,
+) -> list[ScoreResult]:
+    """Score buyers in one frame (`batch.score_frame`), with their inputs hashes."""
+    settings = settings_for(model, base_rate)
+    frame = buyers_frame(buyers, as_of=as_of, risks=risks)
+    scored = batch.score_frame(frame, as_of=as_of, settings=settings, medians=medians)
+    events = {
+        str(b.company_id): [(e.kind, e.event_date, e.severity) for e in b.events] for b in buyers
     }
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+    hashes = batch.inputs_hashes(
+        frame,
+        as_of=as_of,
+        version=batch.model_version(settings),
+        medians=medians,
+        events=events,
+        values=[buyer.values for buyer in buyers],
+    )
+    return [
+        ScoreResult(
+            company_id=buyer.company_id,
+            name=buyer.name,
+            model_version=row["model_version"],
+            as_of=as_of,
+            pd=Decimal(row["pd"]),
+            grade=row["grade"],
+            reasons=tuple(Reason(**reason) for reason in row["reasons"]),
+            inputs_hash=digest,
+        )
+        for buyer, row, digest in zip(buyers, scored.iter_rows(named=True), hashes, strict=True)
+    ]
 
 
 def score_buyer(
@@ -131,33 +116,17 @@ def score_buyer(
     medians: Medians,
     model: str = "default",
     risk: RiskLevels = NO_RISK,
-    financial: FinancialAssessment | None = None,
+    base_rate: Decimal | None = TARGET_BASE_RATE,
 ) -> ScoreResult:
-    """Pure apart from the cached model: PD, grade after overlays, and reasons for one buyer.
-    `financial` is the default model's assessment when already computed for a batch."""
-    version = model_version(model)
-    section_medians = medians.get(buyer.section or "", {})
-    if model == "points":
-        points = points_pd(buyer.values)
-        pd_, pushing = points.pd, top_reasons(points, buyer.values, section_medians)
-    else:
-        assessed = financial if financial is not None else assess_values([buyer.values])[0]
-        pd_, pushing = blended_pd_and_reasons(assessed, buyer.values, section_medians, risk)
-    overlaid = apply_overlays(
-        grade_for_pd(pd_), events=buyer.events, status=buyer.status, as_of=as_of
-    )
-    return ScoreResult(
-        company_id=buyer.company_id,
-        name=buyer.name,
-        model_version=version,
+    """One buyer: a one-row frame through the same batch function."""
+    return score_buyers(
+        [buyer],
         as_of=as_of,
-        pd=pd_,
-        grade=overlaid.grade,
-        reasons=(*overlaid.reasons, *pushing),
-        inputs_hash=inputs_hash(
-            buyer, as_of=as_of, medians=section_medians, version=version, risk=risk
-        ),
-    )
+        medians=medians,
+        model=model,
+        risks={buyer.company_id: risk},
+        base_rate=base_rate,
+    )[0]
 
 
 def _sector_level(code: str | None) -> int | None:
@@ -190,28 +159,26 @@ def score_portfolio(
     as_of: date,
     progress: Callable[[int, int], None] | None = None,
     model: str = "default",
+    base_rate: Decimal | None = TARGET_BASE_RATE,
 ) -> list[ScoreResult]:
-    """Every buyer of the organisation, scored as of `as_of` (nothing stored)."""
+    """Every buyer of the organisation, scored as of `as_of` in one batch (nothing stored).
+    `progress` hears (0, n) before and (n, n) after the batch."""
     actor.require(Permission.READ)
-    model_version(model)
+    settings_for(model, base_rate)
     buyers = load_buyer_inputs(session, actor=actor, as_of=as_of)
-    medians = sector_medians(buyers)
+    if progress is not None:
+        progress(0, len(buyers))
     risks = risk_levels(session, actor=actor, as_of=as_of) if model == "default" else {}
-    assessed: list[FinancialAssessment | None] = (
-        list(assess_values([b.values for b in buyers]))
-        if model == "default"
-        else [None] * len(buyers)
+    results = score_buyers(
+        buyers,
+        as_of=as_of,
+        medians=sector_medians(buyers),
+        model=model,
+        risks=risks,
+        base_rate=base_rate,
     )
-    results = []
-    for done, (buyer, financial) in enumerate(zip(buyers, assessed, strict=True), start=1):
-        risk = risks.get(buyer.company_id, NO_RISK)
-        results.append(
-            score_buyer(
-                buyer, as_of=as_of, medians=medians, model=model, risk=risk, financial=financial
-            )
-        )
-        if progress is not None:
-            progress(done, len(buyers))
+    if progress is not None:
+        progress(len(buyers), len(buyers))
     return results
 
 
@@ -286,9 +253,12 @@ def score_and_store(
     as_of: date,
     progress: Callable[[int, int], None] | None = None,
     model: str = "default",
+    base_rate: Decimal | None = TARGET_BASE_RATE,
 ) -> tuple[list[ScoreResult], int]:
     """Score every buyer and store the new ones; returns all results and how many were new."""
-    results = score_portfolio(session, actor=actor, as_of=as_of, progress=progress, model=model)
+    results = score_portfolio(
+        session, actor=actor, as_of=as_of, progress=progress, model=model, base_rate=base_rate
+    )
     stored = store_scores(session, actor=actor, as_of=as_of, results=results)
     return results, len(stored)
 
@@ -322,6 +292,7 @@ def company_score(
     company_id: uuid.UUID,
     as_of: date,
     model: str = "default",
+    base_rate: Decimal | None = TARGET_BASE_RATE,
 ) -> CompanyScore:
     """The latest stored score of that buyer for `as_of`, else one computed now (not stored)."""
     actor.require(Permission.READ)
@@ -330,7 +301,7 @@ def company_score(
     )
     if name is None:
         raise NotFound(f"no company {company_id}")
-    stored = _stored(session, actor, company_id, as_of, model_version(model))
+    stored = _stored(session, actor, company_id, as_of, model_version(model, base_rate))
     if stored is not None:
         result = ScoreResult(
             company_id,
@@ -349,7 +320,9 @@ def company_score(
     risk = NO_RISK
     if model == "default":
         risk = risk_levels(session, actor=actor, as_of=as_of).get(company_id, NO_RISK)
-    result = score_buyer(buyer, as_of=as_of, medians=medians, model=model, risk=risk)
+    result = score_buyer(
+        buyer, as_of=as_of, medians=medians, model=model, risk=risk, base_rate=base_rate
+    )
     return CompanyScore(result, stored=False)
 
 
@@ -383,6 +356,7 @@ def score_posted(
     behaviour: Mapping[str, Decimal | None],
     events: Sequence[EventFact],
     model: str = "default",
+    base_rate: Decimal | None = TARGET_BASE_RATE,
 ) -> ScoreResult:
     """Score posted figures, nothing stored. With a sector, reasons quote the median of that NACE
     section over the organisation's portfolio as of the same date, and the default model counts
@@ -396,4 +370,6 @@ def score_posted(
         medians = sector_medians(load_buyer_inputs(session, actor=actor, as_of=as_of))
     buyer = BuyerInputs(POSTED_COMPANY, "posted", section, status, values, tuple(events))
     risk = RiskLevels(sector=sector, sector_level=_sector_level(sector))
-    return score_buyer(buyer, as_of=as_of, medians=medians, model=model, risk=risk)
+    return score_buyer(
+        buyer, as_of=as_of, medians=medians, model=model, risk=risk, base_rate=base_rate
+    )

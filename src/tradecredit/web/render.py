@@ -8,9 +8,20 @@ from functools import cache
 from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from tradecredit.kit.currencies import exponent
+
 
 def money(value: Decimal | None) -> str:
     return "–" if value is None else format_decimal(value, format="#,##0.00", locale="en")
+
+
+def money_in(value: Decimal | None, currency: str) -> str:
+    """An amount with its ISO currency code, at the currency's own number of decimals."""
+    if value is None:
+        return "–"
+    places = exponent(currency)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return f"{format_decimal(value, format=pattern, locale='en')} {currency}"
 
 
 def pct(value: Decimal | None) -> str:
@@ -28,7 +39,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
     )
-    env.globals.update(money=money, pct=pct, days=days)
+    env.globals.update(money=money, money_in=money_in, pct=pct, days=days)
     return env
 
 

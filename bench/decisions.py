@@ -1,0 +1,631 @@
+"""Instant checkout decisions under load: `tradecredit serve` + an open-loop HTTP load generator.
+
+    python bench/decisions.py                      # SQLite and PostgreSQL, defaults below
+    python bench/decisions.py --databases sqlite --duration 30 --repeats 5
+
+Setup (not timed): the demo portfolio (seed 42) in a fresh database, a credit limit for every
+buyer the limit formula recommends one for (bulk insert of the limits tables), an API key, then
+ANALYZE (planner statistics, as after any bulk load: without them SQLite answers the gates'
+oldest-overdue query through the org_id index of allocations, 5-10x slower).
+Then the API (the app `tradecredit serve` runs, under uvicorn with 2 workers: one per core, as
+the request path is CPU-bound Python under the GIL) runs in its own process group, and a load
+generator in another process sends POST /v1/decisions OPEN LOOP: request i is due at start + i / rate whatever the
+answers do, each on one of N keep-alive connections ("clients"); latency runs from the due time
+to the last byte of the answer, so a stalled server shows as latency (no coordinated omission).
+Each request has a new Idempotency-Key and a buyer drawn at random (seeded). Requests still
+unanswered when the run stops count with the time they had waited (a lower bound).
+
+A baseline in the same run: GET /v1/decisions/{id} (the same server, authentication and one
+indexed select, no write) at the same rate and clients, and the fsync latency of the disk the
+databases live on: the floor any durable commit pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from common import append_results, machine_line  # noqa: E402
+from tradecredit.db.engine import make_engine, unit_of_work  # noqa: E402
+from tradecredit.db.migrate import upgrade  # noqa: E402
+
+PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "psycopg", "pydantic", "polars")
+PG_ADMIN = os.environ.get(
+    "TRADECREDIT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TARGET_P99_MS = 10.0
+TARGET_RATE = 1000
+SERVE_APP = "tradecredit.api.app:create_app"
+"""What `tradecredit serve` runs; started through uvicorn directly only to raise its worker
+health-check timeout (5 s by default): a worker importing the scientific stack on a loaded
+2-core machine misses it and is killed and restarted, over and over."""
+
+
+# --- setup (not timed) ---------------------------------------------------------------------------
+
+
+def fresh_postgres(name: str) -> str:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+
+def grant_recommended_limits(engine: Engine, org_id: uuid.UUID, today: date) -> int:
+    """Every buyer with a positive recommended limit gets it as its active limit (bulk insert)."""
+    from tradecredit.context import Actor
+    from tradecredit.limits.models import CreditLimit, LimitDecision, LimitRequest
+    from tradecredit.limits.recommend import recommend
+    from tradecredit.organisations.roles import Role
+
+    actor = Actor(org_id=org_id, name="bench", role=Role.ADMIN)
+    with unit_of_work(engine) as session:
+        found = recommend(session, actor=actor, as_of=today)
+        rows = found.rows.filter(found.rows["recommended_minor"] > 0)
+        requests, decisions, limits = [], [], []
+        valid = today + timedelta(days=365)
+        for company, amount, grade in rows.select(
+            "company_id", "recommended_minor", "grade"
+        ).iter_rows():
+            common = {"org_id": org_id, "company_id": uuid.UUID(company)}
+            request_id, decision_id = uuid.uuid4(), uuid.uuid4()
+            requests.append(
+                common
+                | {
+                    "id": request_id,
+                    "amount_minor": amount,
+                    "currency": found.currency,
+                    "requested_by": "bench",
+                    "as_of": today,
+                    "status": "approved",
+                    "request_hash": request_id.hex,
+                    "confirm_below_exposure": False,
+                }
+            )
+            decisions.append(
+                common
+                | {
+                    "id": decision_id,
+                    "request_id": request_id,
+                    "outcome": "approved",
+                    "amount_minor": amount,
+                    "currency": found.currency,
+                    "conditions": "[]",
+                    "reasons": "[]",
+                    "decided_on": today,
+                    "valid_until": valid,
+                    "decided_by": "bench",
+                    "policy_version": found.policy.version,
+                    "below_exposure_confirmed": False,
+                    "grade": grade,
+                }
+            )
+            limits.append(
+                common
+                | {
+                    "decision_id": decision_id,
+                    "amount_minor": amount,
+                    "currency": found.currency,
+                    "set_on": today,
+                    "valid_until": valid,
+                    "review_on": valid,
+                    "grade": grade,
+                    "active": True,
+                }
+            )
+        for table, values in (
+            (LimitRequest, requests),
+            (LimitDecision, decisions),
+            (CreditLimit, limits),
+        ):
+            if values:
+                session.execute(insert(table), values)
+    return len(limits)
+
+
+def analyze(engine: Engine) -> None:
+    """Planner statistics after a bulk load. Without them PostgreSQL plans the limit formula's
+    payment-history query as nested loops (over 12 minutes on 2,000 buyers) and SQLite reads
+    the gates' oldest-overdue query through the org_id index (5-10x slower)."""
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    url: str
+    key: str
+    registrations: list[str]
+    buyers: int
+    limits: int
+
+
+def prepare(database: str, buyers: int, workdir: Path) -> Prepared:
+    from tradecredit.companies.models import Company
+    from tradecredit.demo.job import run_demo
+    from tradecredit.kit.clock import utcnow
+    from tradecredit.organisations import service as organisations
+    from tradecredit.organisations.models import Organisation
+    from tradecredit.organisations.roles import Role
+
+    if database == "sqlite":
+        url = f"sqlite:///{workdir / 'decisions.db'}"
+    else:
+        url = fresh_postgres(f"tc_bench_decisions_{os.getpid()}")
+    engine = make_engine(url)
+    upgrade(engine)
+    outcome = run_demo(engine, seed=42, buyers=buyers, out_dir=workdir / "report")
+    with unit_of_work(engine) as session:
+        org = session.scalar(select(Organisation).where(Organisation.slug == outcome.org_slug))
+        assert org is not None
+        org_id = org.id
+        admin = organisations.system_actor(org_id, "bench")
+        user = organisations.create_user(
+            session, actor=admin, email="bench@checkout.test", name="bench", role=Role.ADMIN
+        )
+        key = organisations.issue_api_key(
+            session, actor=admin, user_id=user.id, name="bench"
+        ).plaintext
+        registrations = [
+            f"{country}/{reg}"
+            for reg, country in session.execute(
+                select(Company.registration_number, Company.country).where(Company.org_id == org_id)
+            )
+        ]
+    analyze(engine)
+    limits = grant_recommended_limits(engine, org_id, utcnow().date())
+    analyze(engine)
+    engine.dispose()
+    return Prepared(url, key, sorted(registrations), len(registrations), limits)
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def server(url: str, port: int, workers: int) -> Iterator[subprocess.Popen[bytes]]:
+    env = os.environ | {"TRADECREDIT_DATABASE_URL": url, "TRADECREDIT_SQLITE_SYNCHRONOUS": "FULL"}
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        SERVE_APP,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--timeout-worker-healthcheck",
+        "120",
+    ]
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_ready(port: int, key: str, limit_s: float = 180.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.get(
+                f"http://127.0.0.1:{port}/v1/decisions",
+                params={"limit": 1},
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=2,
+            )
+            if answer.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server on port {port} did not answer within {limit_s} s")
+
+
+# --- the open-loop load generator (runs in its own process) --------------------------------------
+
+
+def _request_bytes(method: str, path: str, key: str, body: bytes, idem: str | None) -> bytes:
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        f"Authorization: Bearer {key}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+    ]
+    if idem:
+        lines.append(f"Idempotency-Key: {idem}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return status, await reader.readexactly(length)
+
+
+async def _load(config: dict[str, Any]) -> dict[str, Any]:
+    rate, clients, duration = config["rate"], config["clients"], config["duration"]
+    total = int(rate * duration)
+    pick = random.Random(config["seed"])
+    queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    start = time.perf_counter() + 0.2
+
+    def make(i: int) -> bytes:
+        if config["mode"] == "read":
+            path = f"/v1/decisions/{pick.choice(config['decision_ids'])}"
+            return _request_bytes("GET", path, config["key"], b"", None)
+        country, reg = pick.choice(config["registrations"]).split("/", 1)
+        amount = f"{pick.randint(50, 3000)}.{pick.randint(0, 99):02d}"
+        body = json.dumps(
+            {
+                "registration_number": reg,
+                "country": country,
+                "currency": "EUR",
+                "amount": amount,
+                "terms_days": 30,
+            }
+        ).encode()
+        return _request_bytes("POST", "/v1/decisions", config["key"], body, uuid.uuid4().hex)
+
+    payloads = [make(i) for i in range(total)]
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", config["port"])
+        while (item := await queue.get()) is not None:
+            index, due = item
+            writer.write(payloads[index])
+            status, body = await _answer(reader)
+            latencies.append(time.perf_counter() - due)
+            label = str(status)
+            if status == 201:
+                label = body.split(b'"outcome":"', 1)[1].split(b'"', 1)[0].decode()
+            statuses[label] = statuses.get(label, 0) + 1
+        writer.close()
+
+    async def schedule() -> None:
+        for index in range(total):
+            due = start + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            queue.put_nowait((index, due))
+        for _ in range(clients):
+            queue.put_nowait(None)
+
+    workers = [asyncio.create_task(client()) for _ in range(clients)]
+    stop_at = start + duration + config["grace"]
+    await asyncio.wait(
+        [asyncio.create_task(schedule()), *workers], timeout=stop_at - time.perf_counter()
+    )
+    ended = time.perf_counter()
+    answered = len(latencies)
+    unanswered = [ended - (start + i / rate) for i in range(answered, total)]
+    for task in workers:
+        task.cancel()
+    last = min(ended, start + duration + config["grace"])
+    return {
+        "latencies": latencies + unanswered,
+        "answered": answered,
+        "total": total,
+        "statuses": statuses,
+        "elapsed": last - start,
+    }
+
+
+def load_child(config_path: str) -> None:
+    config = json.loads(Path(config_path).read_text())
+    result = asyncio.run(_load(config))
+    Path(config["out"]).write_text(json.dumps(result))
+
+
+@dataclass(frozen=True)
+class Run:
+    p50_ms: float
+    p99_ms: float
+    p999_ms: float
+    throughput: float
+    answered: int
+    total: int
+    statuses: dict[str, int]
+
+
+def _quantile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def run_load(config: dict[str, Any], workdir: Path) -> Run:
+    name = uuid.uuid4().hex
+    config_path, out = workdir / f"{name}.json", workdir / f"{name}.out.json"
+    config_path.write_text(json.dumps(config | {"out": str(out)}))
+    subprocess.run(
+        [sys.executable, __file__, "--load-child", str(config_path)],
+        check=True,
+        timeout=config["duration"] + config["grace"] + 120,
+    )
+    result = json.loads(out.read_text())
+    latencies = result["latencies"]
+    return Run(
+        p50_ms=_quantile(latencies, 0.50),
+        p99_ms=_quantile(latencies, 0.99),
+        p999_ms=_quantile(latencies, 0.999),
+        throughput=result["answered"] / result["elapsed"],
+        answered=result["answered"],
+        total=result["total"],
+        statuses=result["statuses"],
+    )
+
+
+# --- measurement plan ----------------------------------------------------------------------------
+
+
+def fsync_ms(folder: Path, count: int = 200) -> tuple[float, float]:
+    path = folder / "fsync.probe"
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT)
+    seconds = []
+    try:
+        for _ in range(count):
+            os.write(handle, b"x" * 4096)
+            began = time.perf_counter()
+            os.fsync(handle)
+            seconds.append(time.perf_counter() - began)
+    finally:
+        os.close(handle)
+        path.unlink()
+    return _quantile(seconds, 0.5), _quantile(seconds, 0.99)
+
+
+def median_run(runs: list[Run]) -> dict[str, Any]:
+    def spread(values: list[float]) -> str:
+        return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for label, n in run.statuses.items():
+            statuses[label] = statuses.get(label, 0) + n
+    return {
+        "p50": spread([r.p50_ms for r in runs]),
+        "p99": spread([r.p99_ms for r in runs]),
+        "p999": spread([r.p999_ms for r in runs]),
+        "p99_median": statistics.median(r.p99_ms for r in runs),
+        "throughput": spread([r.throughput for r in runs]),
+        "throughput_median": statistics.median(r.throughput for r in runs),
+        "unanswered": sum(r.total - r.answered for r in runs),
+        "statuses": statuses,
+    }
+
+
+def measure(
+    prepared: Prepared, args: argparse.Namespace, workdir: Path, port: int
+) -> dict[str, Any]:
+    base = {
+        "port": port,
+        "key": prepared.key,
+        "registrations": prepared.registrations,
+        "duration": args.duration,
+        "grace": args.grace,
+        "mode": "decide",
+    }
+    results: dict[str, Any] = {"levels": {}, "sweep": {}, "baseline": {}}
+    with server(prepared.url, port, args.workers):
+        wait_ready(port, prepared.key)
+        run_load(base | {"rate": 50, "clients": 4, "seed": 0, "duration": args.warmup}, workdir)
+        for clients in args.clients:
+            runs = [
+                run_load(base | {"rate": args.rate, "clients": clients, "seed": r + 1}, workdir)
+                for r in range(args.repeats)
+            ]
+            results["levels"][clients] = median_run(runs)
+        for rate in args.sweep:
+            runs = [
+                run_load(
+                    base | {"rate": rate, "clients": args.sweep_clients, "seed": 100 + r}, workdir
+                )
+                for r in range(args.repeats)
+            ]
+            results["sweep"][rate] = median_run(runs)
+        ids = decision_ids(prepared)
+        for rate in args.sweep:
+            runs = [
+                run_load(
+                    base
+                    | {
+                        "rate": rate,
+                        "clients": args.sweep_clients,
+                        "seed": 200 + r,
+                        "mode": "read",
+                        "decision_ids": ids,
+                    },
+                    workdir,
+                )
+                for r in range(args.repeats)
+            ]
+            results["baseline"][rate] = median_run(runs)
+    return results
+
+
+def decision_ids(prepared: Prepared) -> list[str]:
+    engine = make_engine(prepared.url)
+    with engine.connect() as connection:
+        ids = [
+            str(row[0])
+            for row in connection.execute(text("select id from checkout_decisions limit 2000"))
+        ]
+    engine.dispose()
+    return ids
+
+
+def durability(database: str, url: str) -> str:
+    if database == "sqlite":
+        return "SQLite WAL, synchronous=FULL (every commit fsyncs the WAL)"
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        setting = connection.execute(text("show synchronous_commit")).scalar()
+        version = connection.execute(text("show server_version")).scalar()
+    engine.dispose()
+    return f"PostgreSQL {version}, synchronous_commit={setting}, fsync on"
+
+
+def report_lines(
+    database: str, prepared: Prepared, results: dict[str, Any], args: argparse.Namespace
+) -> list[str]:
+    lines = [
+        f"\n### {database}: {prepared.buyers} buyers, {prepared.limits} with a limit; "
+        f"{args.workers} uvicorn workers; open loop, {args.duration:g} s per run, "
+        f"{args.repeats} runs (median, min-max)\n",
+        "| clients | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | unanswered | outcomes |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for clients, m in results["levels"].items():
+        lines.append(_row(clients, args.rate, m))
+    lines += [
+        "",
+        f"Rate sweep at {args.sweep_clients} clients (decisions, then the read-only baseline):",
+        "",
+    ]
+    lines += [
+        "| kind | clients | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | unanswered | outcomes |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for rate, m in results["sweep"].items():
+        lines.append("| decide " + _row(args.sweep_clients, rate, m))
+    for rate, m in results["baseline"].items():
+        lines.append("| GET baseline " + _row(args.sweep_clients, rate, m))
+    return lines
+
+
+def _row(clients: Any, rate: Any, m: dict[str, Any]) -> str:
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(m["statuses"].items()))
+    return (
+        f"| {clients} | {rate} | {m['throughput']} | {m['p50']} | {m['p99']} | {m['p999']} | "
+        f"{m['unanswered']} | {outcomes} |"
+    )
+
+
+def best_rate(results: dict[str, Any]) -> str:
+    within = [
+        rate
+        for rate, m in results["sweep"].items()
+        if m["p99_median"] <= TARGET_P99_MS and m["unanswered"] == 0
+    ]
+    return f"{max(within)}/s" if within else "none of the rates tried"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--load-child", help=argparse.SUPPRESS)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--buyers", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", default="1,16,64")
+    parser.add_argument(
+        "--rate", type=int, default=TARGET_RATE, help="offered rate at each client level"
+    )
+    parser.add_argument(
+        "--sweep", default="5,10,20,40", help="rates tried for the highest within target"
+    )
+    parser.add_argument("--sweep-clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument(
+        "--grace", type=float, default=3.0, help="seconds to wait for answers after the last send"
+    )
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-append", action="store_true")
+    args = parser.parse_args(argv)
+    if args.load_child:
+        load_child(args.load_child)
+        return
+    args.clients = [int(c) for c in args.clients.split(",")]
+    args.sweep = [int(r) for r in args.sweep.split(",")]
+    all_lines: list[str] = []
+    summary: list[str] = []
+    with tempfile.TemporaryDirectory(dir=BENCH_DIR) as folder:
+        workdir = Path(folder)
+        fsync_p50, fsync_p99 = fsync_ms(workdir)
+        all_lines.append(
+            f"Disk fsync (4 KiB write + fsync, 200 times): p50 {fsync_p50:.1f} ms, p99 {fsync_p99:.1f} ms. "
+            f"Server and load generator share the {os.cpu_count()} cores (no pinning)."
+        )
+        for database in args.databases.split(","):
+            prepared = prepare(database, args.buyers, workdir)
+            print(
+                f"{database}: prepared {prepared.buyers} buyers, {prepared.limits} limits",
+                flush=True,
+            )
+            results = measure(prepared, args, workdir, args.port)
+            lines = [f"\nDatabase: {durability(database, prepared.url)}"]
+            lines += report_lines(database, prepared, results, args)
+            print("\n".join(lines), flush=True)
+            all_lines += lines
+            at_target = results["levels"][max(args.clients)]
+            summary.append(
+                f"{database} p99 {at_target['p99_median']:.0f} ms at {args.rate}/s offered, "
+                f"{at_target['throughput_median']:.0f}/s achieved ({max(args.clients)} clients); "
+                f"max within target {best_rate(results)}"
+            )
+            if database == "postgresql":
+                admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+                with admin.connect() as connection:
+                    name = make_url(prepared.url).database
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+    print("\n".join(all_lines))
+    machine = machine_line(PACKAGES, "databases: " + args.databases)
+    final = (
+        "decisions: "
+        + "; ".join(summary)
+        + f" (target p99 <= {TARGET_P99_MS:g} ms at >= {TARGET_RATE}/s)"
+    )
+    if not args.no_append:
+        append_results("Checkout decisions (bench/decisions.py)", machine, [*all_lines, "", final])
+    print(final)
+
+
+if __name__ == "__main__":
+    main()

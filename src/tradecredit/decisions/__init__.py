@@ -1,0 +1,1 @@
+"""Instant credit decisions for buy-now-pay-later checkouts."""

@@ -1,0 +1,87 @@
+"""Routes: /decisions, instant credit decisions for buy-now-pay-later checkouts.
+
+POST needs an `Idempotency-Key`: a checkout retried after a timeout must get the first answer,
+not a second decision reserving the amount twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
+from tradecredit.api.errors import CONFLICT_RESPONSE
+from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.decisions import service
+from tradecredit.decisions.rules import Outcome
+from tradecredit.decisions.schemas import DecisionCreate, DecisionOut, OutcomeName
+from tradecredit.decisions.shape import decision_out
+from tradecredit.kit.errors import InvalidInput
+from tradecredit.organisations.roles import Permission
+
+router = APIRouter(tags=["decisions"])
+
+
+@router.post(
+    "/decisions",
+    status_code=201,
+    response_model=DecisionOut,
+    responses={**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}},
+    summary="Decide a checkout now: approve, decline or refer, with reasons",
+    description="An approval reserves the amount as an order (the merchant's order_reference, "
+    'else "checkout-<decision id>") until the invoice naming that reference arrives. '
+    "The Idempotency-Key header is required.",
+)
+def create_decision(
+    data: DecisionCreate,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    if key is None:
+        raise InvalidInput(
+            "the Idempotency-Key header is required: a retried checkout must get the first "
+            "answer, not a second decision",
+            details={"field": "Idempotency-Key", "reason": "missing"},
+        )
+    service.require_deciding(actor)
+    return respond_once(
+        session,
+        actor=actor,
+        key=key,
+        request=request,
+        body=data,
+        permission=Permission.REQUEST_LIMITS,
+        operation=lambda: decision_out(service.decide_checkout(session, actor=actor, data=data)),
+    )
+
+
+@router.get(
+    "/decisions", response_model=Page[DecisionOut], summary="Checkout decisions, newest first"
+)
+def list_decisions(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageDep,
+    outcome: Annotated[OutcomeName | None, Query(description="only this outcome")] = None,
+    company_id: Annotated[uuid.UUID | None, Query(description="only this buyer's")] = None,
+) -> Page[DecisionOut]:
+    decisions = service.list_decisions(
+        session,
+        actor=actor,
+        outcome=None if outcome is None else Outcome(outcome),
+        company_id=company_id,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return page_of([decision_out(d) for d in decisions], page)
+
+
+@router.get(
+    "/decisions/{decision_id}", response_model=DecisionOut, summary="Get a checkout decision"
+)
+def get_decision(decision_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> DecisionOut:
+    return decision_out(service.get_decision(session, actor=actor, decision_id=decision_id))

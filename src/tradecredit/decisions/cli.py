@@ -1,0 +1,114 @@
+"""`tradecredit decisions`: decide a checkout from the terminal, list past decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+
+from tradecredit.cli.common import OrgOption, cli_session, console, err_console
+from tradecredit.decisions import service
+from tradecredit.decisions.rules import Outcome
+from tradecredit.decisions.schemas import DecisionCreate, DecisionOut
+from tradecredit.decisions.shape import decision_out
+
+decisions_app = typer.Typer(no_args_is_help=True)
+
+
+def _request(fields: dict[str, Any]) -> DecisionCreate:
+    try:
+        return DecisionCreate.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as error:
+        for problem in error.errors():
+            field = ".".join(str(part) for part in problem["loc"]) or "request"
+            reason = problem["msg"].removeprefix("Value error, ")
+            err_console.print(f"[bold red]error[/]: --{field.replace('_', '-')}: {reason}")
+        raise typer.Exit(code=2) from None
+
+
+def _amount(value: object, currency: str | None) -> str:
+    return "-" if value is None else f"{value:,f} {currency or ''}".rstrip()
+
+
+def print_decision(answer: DecisionOut) -> None:
+    colour = {"approve": "green", "decline": "red", "refer": "yellow"}[answer.outcome]
+    console.print(f"[bold {colour}]{answer.outcome.upper()}[/]  decision {answer.decision_id}")
+    buyer = answer.buyer
+    console.print(
+        f"  buyer {buyer.registration_number} ({buyer.country})  amount "
+        f"{_amount(answer.amount, answer.currency)}  terms {answer.terms_days} days",
+        markup=False,
+    )
+    if answer.limit is not None:
+        console.print(
+            f"  limit {_amount(answer.limit, answer.limit_currency)}  exposure before "
+            f"{_amount(answer.exposure, answer.limit_currency)}  limit left "
+            f"{_amount(answer.limit_left, answer.limit_currency)}",
+            markup=False,
+        )
+    if answer.grade is not None:
+        console.print(f"  grade {answer.grade}  PD {answer.pd:f}", markup=False)
+    if answer.order_reference:
+        console.print(
+            f"  reserved as order {answer.order_reference} until {answer.expires_at}", markup=False
+        )
+    for reason in answer.reasons:
+        console.print(f"  {reason.code}: {reason.text_en}", markup=False)
+
+
+@decisions_app.command("decide")
+def decide_command(
+    company: str = typer.Option(..., "--company", help="the buyer's registration number"),
+    country: str = typer.Option(..., "--country", help="the buyer's ISO 3166 country, e.g. DE"),
+    amount: str = typer.Option(..., "--amount", help='the order amount, e.g. "1250.00"'),
+    currency: str = typer.Option(..., "--currency", help="e.g. EUR"),
+    terms: int = typer.Option(..., "--terms", help="payment terms in days (1-120)"),
+    name: str | None = typer.Option(None, "--name", help="the buyer's name"),
+    order_reference: str | None = typer.Option(None, "--order-reference"),
+    org: str | None = OrgOption,
+) -> None:
+    """Decide a checkout now and print the outcome with its reasons; an approval reserves the
+    amount as an order."""
+    data = _request(
+        {
+            "registration_number": company,
+            "country": country,
+            "name": name,
+            "currency": currency,
+            "amount": amount,
+            "terms_days": terms,
+            "order_reference": order_reference,
+        }
+    )
+    with cli_session(org) as (session, actor):
+        answer = decision_out(service.decide_checkout(session, actor=actor, data=data))
+    print_decision(answer)
+
+
+@decisions_app.command("list")
+def list_command(
+    outcome: Outcome | None = typer.Option(None, "--outcome", help="only this outcome"),
+    limit: int = typer.Option(50, "--limit", min=1, max=500),
+    org: str | None = OrgOption,
+) -> None:
+    """The latest checkout decisions, newest first."""
+    with cli_session(org) as (session, actor):
+        rows = [
+            decision_out(d)
+            for d in service.list_decisions(session, actor=actor, outcome=outcome, limit=limit)
+        ]
+    table = Table(title=f"Checkout decisions ({len(rows)})")
+    for column in ("when", "buyer", "amount", "outcome", "limit left", "first reason"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{row.buyer.registration_number} ({row.buyer.country})",
+            _amount(row.amount, row.currency),
+            row.outcome,
+            _amount(row.limit_left, row.limit_currency),
+            row.reasons[0].code if row.reasons else "",
+        )
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Credit gates at quote, order, delivery and invoice, and the hold queue."""

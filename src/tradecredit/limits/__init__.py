@@ -1,0 +1,1 @@
+"""Credit policy, recommended limits, limit requests and decisions, reviews."""

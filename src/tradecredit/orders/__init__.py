@@ -1,0 +1,1 @@
+"""Orders: sales placed and delivered but not yet invoiced."""
