@@ -3,7 +3,7 @@ grades and overlays are vectorised faithfully, the base-rate correction moves PD
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -13,13 +13,14 @@ import pytest
 from tradecredit.kit.errors import InvalidInput
 from tradecredit.scoring.batch import (
     ScoringSettings,
+    inputs_hashes,
     medians_by_section,
     micro_pds,
     model_version,
     score_frame,
     section_medians,
 )
-from tradecredit.scoring.blend import blend_pd
+from tradecredit.scoring.blend import blend_pd, company_age
 from tradecredit.scoring.default import (
     TARGET_BASE_RATE,
     default_pd,
@@ -42,7 +43,9 @@ RATIOS = [name for name in FACTOR_NAMES if name not in ("dbt_average", "dbt_tren
 
 
 def random_inputs(rows: int, seed: int = 7) -> pl.DataFrame:
-    """Ratios around plausible values (some missing, some rows without any), behaviour, levels."""
+    """Ratios around plausible values (some missing, some rows without any), behaviour, levels,
+    founding dates from a few days to 30 years back (some missing, some after AS_OF), with many
+    on or next to an anniversary of AS_OF."""
     rng = np.random.default_rng(seed)
     data: dict[str, object] = {
         "company_id": [f"c{i}" for i in range(rows)],
@@ -56,12 +59,24 @@ def random_inputs(rows: int, seed: int = 7) -> pl.DataFrame:
     data["dbt_average"] = np.abs(rng.normal(10, 20, rows))
     data["overdue_30_share"] = rng.random(rows)
     frame = pl.DataFrame(data).with_columns(pl.col(FACTOR_NAMES).fill_nan(None))
+    days = rng.integers(-30, 30 * 366, rows)
+    anniversary = rng.random(rows) < 0.3
+    years = rng.integers(0, 8, rows)
+    founded: list[date | None] = [
+        AS_OF.replace(year=AS_OF.year - int(y)) + timedelta(days=int(d % 3) - 1)
+        if near
+        else AS_OF - timedelta(days=int(d))
+        for d, y, near in zip(days, years, anniversary, strict=True)
+    ]
+    for row in np.flatnonzero(rng.random(rows) < 0.1).tolist():
+        founded[row] = None
     nothing = pl.Series(rng.random(rows) < 0.1)
     return frame.with_columns(
         pl.when(nothing).then(None).otherwise(pl.col(RATIOS)).name.keep(),
         pl.Series("country_level", rng.integers(1, 9, rows), dtype=pl.Int8),
         pl.Series("sector_level", rng.integers(1, 6, rows), dtype=pl.Int8),
         pl.lit("DE").alias("country"),
+        pl.Series("founded", founded, dtype=pl.Date),
     )
 
 
@@ -84,7 +99,10 @@ def test_default_floats_give_the_exact_decimal_blend(base_rate: Decimal | None) 
     scored = score_frame(inputs, as_of=AS_OF, settings=settings, reasons=False)
     model = default_pd(inputs.select(RATIOS)).to_list()
     expected = []
+    ages = []
     for row, pd_ in zip(inputs.iter_rows(named=True), model, strict=True):
+        age = company_age(row["founded"], AS_OF)
+        ages.append(None if age is None else age.years)
         has_ratio = any(row[name] is not None for name in RATIOS)
         financial = min(max(as_decimal(pd_), PD_FLOOR), PD_CAP) if has_ratio else PRIOR_PD  # type: ignore[type-var]
         blended = blend_pd(
@@ -92,12 +110,44 @@ def test_default_floats_give_the_exact_decimal_blend(base_rate: Decimal | None) 
             decimal_values(row),
             country_level=row["country_level"],
             sector_level=row["sector_level"],
+            age_years=ages[-1],
             prior_shift=prior_shift(base_rate) if has_ratio else Decimal(0),
         )
         expected.append(str(blended.pd))
     assert scored["pd"].to_list() == expected
     grades = [grade_for_pd(Decimal(text)) for text in expected]
     assert scored["grade"].to_list() == grades
+    assert {None, 0, 1, 2, 4, 5} <= set(ages)
+    assert any(d is not None and d > AS_OF for d in inputs["founded"].to_list())
+
+
+def test_young_companies_score_higher_and_say_so() -> None:
+    inputs = random_inputs(60, seed=13)
+    young = inputs.with_columns(pl.lit(date(2025, 3, 1)).alias("founded"))
+    old = inputs.with_columns(pl.lit(date(1990, 1, 1)).alias("founded"))
+    unknown = inputs.drop("founded")
+    scored = {
+        name: score_frame(f, as_of=AS_OF)
+        for name, f in [("young", young), ("old", old), ("unknown", unknown)]
+    }
+    assert (scored["young"]["pd_micro"] >= scored["old"]["pd_micro"]).all()
+    assert (scored["young"]["pd_micro"] > scored["old"]["pd_micro"]).any()
+    assert scored["old"]["pd"].to_list() == scored["unknown"]["pd"].to_list()
+    for row in scored["young"]["reasons"].to_list():
+        age = [r for r in row if r["code"] == "company_age"]
+        assert [r["text_en"] for r in age] == [
+            "company age: founded 2025-03-01, 1 year at the as-of date"
+        ]
+    for row in scored["old"]["reasons"].to_list():
+        assert all(r["code"] != "company_age" for r in row)
+    medians = medians_by_section(section_medians(inputs))
+    version = model_version(ScoringSettings())
+    assert version.endswith("+blend-v2")
+    hashes = {
+        name: inputs_hashes(f, as_of=AS_OF, version=version, medians=medians, events={})
+        for name, f in [("young", young), ("old", old), ("unknown", unknown)]
+    }
+    assert all(len(set(row)) == 3 for row in zip(*hashes.values(), strict=True))
 
 
 def test_a_near_tie_takes_the_exact_rule_and_nothing_else_does() -> None:

@@ -94,9 +94,9 @@ def test_the_features_are_ratio_names_with_their_monotone_constraints() -> None:
 def test_the_version_comes_from_the_training_data_fingerprint() -> None:
     digest = default_card()["training_data"]["data"]["sha256"]
     assert default_model_version() == f"polish-lgbm-v1-{digest[:8]}"
-    assert model_version("default") == f"{default_model_version()}+base-0.015+blend-v1"
-    assert model_version("default", None) == f"{default_model_version()}+blend-v1"
-    assert model_version("default", Decimal("0.02")).endswith("+base-0.02+blend-v1")
+    assert model_version("default") == f"{default_model_version()}+base-0.015+blend-v2"
+    assert model_version("default", None) == f"{default_model_version()}+blend-v2"
+    assert model_version("default", Decimal("0.02")).endswith("+base-0.02+blend-v2")
     with pytest.raises(InvalidInput, match="unknown scoring model"):
         model_version("neural")
 

@@ -55,7 +55,7 @@ def company_score(
 )
 def score_posted(data: ScoreRequest, session: SessionDep, actor: ActorDep) -> ScoreOut:
     """Statement lines in major units (ratios are computed, never posted), optional payment
-    behaviour and events. Nothing is stored; with `sector`, reasons quote the portfolio's median
+    behaviour, events and founding date. Nothing is stored; with `sector`, reasons quote the portfolio's median
     for that NACE section."""
     result = scores.score_posted(
         session,
@@ -66,5 +66,6 @@ def score_posted(data: ScoreRequest, session: SessionDep, actor: ActorDep) -> Sc
         lines=dict(data.statement),
         behaviour=dict(data.behaviour),
         events=[EventFact(e.kind, e.event_date, e.severity) for e in data.events],
+        founded=data.founded,
     )
     return score_out(result, stored=False, posted=True)

@@ -7,6 +7,7 @@ implementation. Input columns (`INPUT_SCHEMA`; an absent optional column counts 
 - the factor values `points.FACTOR_NAMES` (Float64; null = missing): the default model's ratios
   and the payment behaviour figures;
 - `country`, `country_level` (1-8), `sector`, `sector_level` (1-5): null level = not available;
+- `founded` (Date; null = unknown): the company's age term of the blend;
 - the overlay facts `overlays.FACT_SCHEMA` (`overlays.overlay_facts` builds them from events).
 
 The PD is computed in floats over whole columns: the default model on the whole matrix (through
@@ -41,9 +42,12 @@ from tradecredit.scoring.blend import (
     SECTOR_LEVELS,
     BlendWeights,
     RiskLevels,
+    age_log_odds,
+    ages_in_years,
     behaviour_log_odds,
     blend_pd,
     blend_reasons,
+    company_age,
     level_log_odds,
 )
 from tradecredit.scoring.default import (
@@ -94,6 +98,7 @@ INPUT_SCHEMA: dict[str, pl.DataType] = {
     "country_level": pl.Int8(),
     "sector": pl.String(),
     "sector_level": pl.Int8(),
+    "founded": pl.Date(),
     **{name: pl.Float64() for name in FACTOR_NAMES},
     **FACT_SCHEMA,
 }
@@ -126,7 +131,7 @@ DEFAULT_SETTINGS = ScoringSettings()
 
 def model_version(settings: ScoringSettings = DEFAULT_SETTINGS) -> str:
     """ "points-v1", or the default model's version (its training data), the base-rate
-    correction and the blend: "polish-lgbm-v1-5dfeda2f+base-0.015+blend-v1"."""
+    correction and the blend: "polish-lgbm-v1-5dfeda2f+base-0.015+blend-v2"."""
     if settings.model == "points":
         return MODEL_VERSION
     return f"{default_model_version()}{base_rate_version(settings.base_rate)}+{BLEND_VERSION}"
@@ -180,7 +185,12 @@ class _Computed:
 
 
 def _default_model(
-    frame: pl.DataFrame, columns: Mapping[str, np.ndarray], s: ScoringSettings, reasons: bool
+    frame: pl.DataFrame,
+    columns: Mapping[str, np.ndarray],
+    s: ScoringSettings,
+    *,
+    as_of: date,
+    reasons: bool,
 ) -> _Computed:
     features = model_frame(frame)
     known = has_any_ratio(frame)
@@ -190,6 +200,7 @@ def _default_model(
     shift = prior_shift(s.base_rate)
     country = _column(frame, "country_level")
     sector = _column(frame, "sector_level")
+    ages = ages_in_years(frame["founded"], as_of)
     w = s.weights
     log_odds = (
         np.log(financial / (1 - financial))
@@ -197,6 +208,7 @@ def _default_model(
         + behaviour_log_odds(columns, w)
         + level_log_odds(country, COUNTRY_LEVELS, reference=w.country_reference, weight=w.country)
         + level_log_odds(sector, SECTOR_LEVELS, reference=w.sector_reference, weight=w.sector)
+        + age_log_odds(ages, w)
     )
 
     def exact(row: int) -> Decimal:
@@ -207,6 +219,7 @@ def _default_model(
             _row_values(columns, row),
             country_level=None if np.isnan(country[row]) else int(country[row]),
             sector_level=None if np.isnan(sector[row]) else int(sector[row]),
+            age_years=None if np.isnan(ages[row]) else int(ages[row]),
             weights=w,
             prior_shift=shift if known[row] else Decimal(0),
         ).pd
@@ -252,7 +265,7 @@ def score_frame(
     frame = conform(inputs)
     columns = {name: _column(frame, name) for name in FACTOR_NAMES}
     if settings.model == "default":
-        computed = _default_model(frame, columns, settings, reasons)
+        computed = _default_model(frame, columns, settings, as_of=as_of, reasons=reasons)
     else:
         computed = _points_model(columns)
     micro = micro_pds(computed.log_odds, computed.exact)
@@ -284,7 +297,7 @@ def _reasons(
     settings: ScoringSettings,
 ) -> list[list[dict[str, str]]]:
     """Per row: the overlays' reasons, then what pushes the PD up (exact Decimal ordering)."""
-    names = ("status", "section", "country", "country_level", "sector", "sector_level")
+    names = ("status", "section", "country", "country_level", "sector", "sector_level", "founded")
     info = frame.select(*names, *FACT_SCHEMA).rows(named=True)
     rows = []
     for row, item in enumerate(info):
@@ -303,7 +316,8 @@ def _reasons(
             risk = RiskLevels(
                 item["country"], item["country_level"], item["sector"], item["sector_level"]
             )
-            found += blend_reasons(drivers[row], values, section, risk, settings.weights)
+            age = company_age(item["founded"], as_of)
+            found += blend_reasons(drivers[row], values, section, risk, settings.weights, age)
         rows.append([_reason_dict(reason) for reason in found])
     return rows
 
@@ -322,16 +336,17 @@ def inputs_hashes(
     values: Sequence[Mapping[str, Decimal | None]] | None = None,
 ) -> list[str]:
     """Per row, the SHA-256 (canonical JSON) of everything its stored score is computed from:
-    model version, risk levels, date, company, status, factor values (`values` when given as
-    Decimals, e.g. posted figures, else the frame's floats), its events up to `as_of` (`events`
-    by company id) and its section's medians. Unchanged inputs, same hash."""
+    model version, risk levels, date, company, status, founding date (only when known, so a
+    frame without one, e.g. for the points formula, hashes as before it counted), factor values
+    (`values` when given as Decimals, e.g. posted figures, else the frame's floats), its events up
+    to `as_of` (`events` by company id) and its section's medians. Unchanged inputs, same hash."""
     frame = conform(inputs)
     columns = {name: _column(frame, name) for name in FACTOR_NAMES}
     if values is not None and len(values) != frame.height:
         raise InvalidInput(f"{len(values)} value rows for a frame of {frame.height}")
     hashes = []
     keys = ("company_id", "status", "section", "country", "country_level", "sector")
-    for row, item in enumerate(frame.select(*keys, "sector_level").rows(named=True)):
+    for row, item in enumerate(frame.select(*keys, "sector_level", "founded").rows(named=True)):
         payload: dict[str, Any] = {
             "model_version": version,
             "risk": [item["country"], item["country_level"], item["sector"], item["sector_level"]],
@@ -350,5 +365,7 @@ def inputs_hashes(
             ),
             "sector_medians": dict(medians.get(item["section"] or "", {})),
         }
+        if item["founded"] is not None:
+            payload["founded"] = item["founded"]
         hashes.append(hashlib.sha256(canonical_json(payload).encode()).hexdigest())
     return hashes

@@ -41,6 +41,7 @@ class BuyerInputs:
     status: str
     values: dict[str, Decimal | None]
     events: tuple[EventFact, ...] = field(default=())
+    founded: date | None = None
 
 
 def _frame(session: Session, query: Executable, schema: dict[str, Any]) -> pl.DataFrame:
@@ -130,13 +131,20 @@ def _values_by_company(frames: Sequence[pl.DataFrame]) -> dict[str, dict[str, De
 
 def load_buyer_inputs(session: Session, *, actor: Actor, as_of: date) -> list[BuyerInputs]:
     """Every company of the organisation, in id order, with its factor values as of `as_of`
-    (a factor it has no figure for is None) and its events up to that date."""
+    (a factor it has no figure for is None), its events up to that date and its founding date."""
     ratios = latest_ratios(session, actor=actor, as_of=as_of)
     behaviour = ledger_behaviour(session, actor=actor, as_of=as_of)
     values = _values_by_company([ratios, behaviour])
     events = _events(session, actor, as_of)
     companies = session.execute(
-        select(Company.id, id_text(Company.id), Company.name, Company.sector, Company.status)
+        select(
+            Company.id,
+            id_text(Company.id),
+            Company.name,
+            Company.sector,
+            Company.status,
+            Company.founded,
+        )
         .where(Company.org_id == actor.org_id)
         .order_by(Company.id)
     )
@@ -148,8 +156,9 @@ def load_buyer_inputs(session: Session, *, actor: Actor, as_of: date) -> list[Bu
             status=status,
             values={n: values.get(key, {}).get(n) for n in FACTOR_NAMES},
             events=tuple(events.get(company_id, [])),
+            founded=founded,
         )
-        for company_id, key, name, sector, status in companies
+        for company_id, key, name, sector, status, founded in companies
     ]
 
 
@@ -179,6 +188,7 @@ def buyers_frame(
                 "country_level": risk.country_level,
                 "sector": risk.sector,
                 "sector_level": risk.sector_level,
+                "founded": buyer.founded,
                 **{name: _as_float(buyer.values.get(name)) for name in FACTOR_NAMES},
             }
         )

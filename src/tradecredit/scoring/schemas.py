@@ -93,6 +93,11 @@ class ScoreRequest(BaseModel):
         default=None, description="NACE code: reasons then quote the portfolio's sector median"
     )
     status: CompanyStatus = "active"
+    founded: date | None = Field(
+        default=None,
+        description="founding date: the default model adds a company-age term (young firms "
+        "default more often); omitted, age adds nothing",
+    )
     statement: StatementLines = Field(default_factory=StatementLines)
     behaviour: BehaviourFigures = Field(default_factory=BehaviourFigures)
     events: list[EventIn] = Field(default_factory=list, max_length=1000)

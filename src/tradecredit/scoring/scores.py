@@ -1,10 +1,11 @@
 """Ledger scoring: every buyer's PD, grade and reasons as of a date, stored when its inputs are new.
 
 Per buyer: the ratios of its latest statement on or before the as-of date, its payment behaviour,
-its events, and its country's and sector's risk levels, loaded with selects filtered on the
-actor's organisation into one frame; then `batch.score_frame`, the one scoring implementation
-(a single buyer is a one-row frame): model="default", the shipped LightGBM model moved to the
-portfolio base rate and blended with behaviour, country and sector risk; model="points", the
+its events, its founding date, and its country's and sector's risk levels, loaded with selects
+filtered on the actor's organisation into one frame; then `batch.score_frame`, the one scoring
+implementation (a single buyer is a one-row frame): model="default", the shipped LightGBM model
+moved to the portfolio base rate and blended with behaviour, country and sector risk and company
+age; model="points", the
 transparent points formula. Then the grade, the overlays and the reasons, each factor beside the
 median of its NACE section over the portfolio."""
 
@@ -82,6 +83,8 @@ def score_buyers(
     """Score buyers in one frame (`batch.score_frame`), with their inputs hashes."""
     settings = settings_for(model, base_rate)
     frame = buyers_frame(buyers, as_of=as_of, risks=risks)
+    if model == "points":
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias("founded"))
     scored = batch.score_frame(frame, as_of=as_of, settings=settings, medians=medians)
     events = {
         str(b.company_id): [(e.kind, e.event_date, e.severity) for e in b.events] for b in buyers
@@ -334,6 +337,8 @@ def _posted_ratios(lines: Mapping[str, Decimal | None]) -> dict[str, Decimal | N
     """Ratios of one posted statement. The lines are scaled to whole numbers by one common power
     of ten (ratios do not depend on the unit), so no amount passes through a float."""
     known = [value for value in lines.values() if value is not None]
+    if not known:
+        return {}
     exponents = [int(value.as_tuple().exponent) for value in known]
     places = max([0, *(-exponent for exponent in exponents)])
     scaled = {
@@ -355,12 +360,14 @@ def score_posted(
     lines: Mapping[str, Decimal | None],
     behaviour: Mapping[str, Decimal | None],
     events: Sequence[EventFact],
+    founded: date | None = None,
     model: str = "default",
     base_rate: Decimal | None = TARGET_BASE_RATE,
 ) -> ScoreResult:
     """Score posted figures, nothing stored. With a sector, reasons quote the median of that NACE
     section over the organisation's portfolio as of the same date, and the default model counts
-    the sector's risk level; no country is posted, so country risk is not available."""
+    the sector's risk level; with `founded`, the company's age; no country is posted, so country
+    risk is not available."""
     actor.require(Permission.READ)
     section = None if sector is None else sector_section(sector)
     values = dict.fromkeys(FACTOR_NAMES) | _posted_ratios(lines)
@@ -368,7 +375,9 @@ def score_posted(
     medians: Medians = {}
     if section is not None:
         medians = sector_medians(load_buyer_inputs(session, actor=actor, as_of=as_of))
-    buyer = BuyerInputs(POSTED_COMPANY, "posted", section, status, values, tuple(events))
+    buyer = BuyerInputs(
+        POSTED_COMPANY, "posted", section, status, values, tuple(events), founded=founded
+    )
     risk = RiskLevels(sector=sector, sector_level=_sector_level(sector))
     return score_buyer(
         buyer, as_of=as_of, medians=medians, model=model, risk=risk, base_rate=base_rate
