@@ -18,6 +18,7 @@ from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from tradecredit.api.errors import CONFLICT_RESPONSE
 from tradecredit.context import Actor
 from tradecredit.idempotency import service
 from tradecredit.organisations.roles import Permission
@@ -30,6 +31,12 @@ REPLAY_HEADERS_DOC: dict[str, Any] = {
         "schema": {"type": "string", "enum": ["true"]},
     }
 }
+
+KEYED_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **CONFLICT_RESPONSE,
+    201: {"headers": REPLAY_HEADERS_DOC},
+}
+"""OpenAPI responses of a POST taking an Idempotency-Key: its 409s and the replay header."""
 
 
 def _idempotency_key(

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
-from tradecredit.api.errors import CONFLICT_RESPONSE
-from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.companies import service
 from tradecredit.companies.models import STATEMENT_LINES, Company, FinancialStatement
 from tradecredit.companies.schemas import (
@@ -25,8 +24,6 @@ from tradecredit.kit.money import from_minor
 from tradecredit.organisations.roles import Permission
 
 router = APIRouter(tags=["companies"])
-
-CREATED_RESPONSES = {**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}}
 
 
 def company_out(company: Company) -> CompanyOut:
@@ -52,7 +49,7 @@ def statement_out(statement: FinancialStatement) -> StatementOut:
     "/companies",
     status_code=201,
     response_model=CompanyOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Create a company (a buyer), keyed by registration number + country",
 )
 def create_company(
@@ -105,7 +102,7 @@ def get_company(company_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> 
     "/statements",
     status_code=201,
     response_model=StatementOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Add a financial statement (lines in major units, decimal strings)",
 )
 def add_statement(

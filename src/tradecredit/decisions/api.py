@@ -12,8 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
-from tradecredit.api.errors import CONFLICT_RESPONSE
-from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.decisions import service
 from tradecredit.decisions.rules import Outcome
 from tradecredit.decisions.schemas import DecisionCreate, DecisionOut, OutcomeName
@@ -28,7 +27,7 @@ router = APIRouter(tags=["decisions"])
     "/decisions",
     status_code=201,
     response_model=DecisionOut,
-    responses={**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}},
+    responses=KEYED_WRITE_RESPONSES,
     summary="Decide a checkout now: approve, decline or refer, with reasons",
     description="An approval reserves the amount as an order (the merchant's order_reference, "
     'else "checkout-<decision id>") until the invoice naming that reference arrives. '

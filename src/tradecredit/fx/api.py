@@ -13,8 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
-from tradecredit.api.errors import CONFLICT_RESPONSE
-from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.fx import service
 from tradecredit.fx.schemas import FxRateCreate, FxRateOut
 from tradecredit.kit.dates import DateRange
@@ -28,7 +27,7 @@ router = APIRouter(prefix="/fx-rates", tags=["fx"])
     "",
     status_code=201,
     response_model=FxRateOut,
-    responses={**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}},
+    responses=KEYED_WRITE_RESPONSES,
     summary="Record a dated FX rate",
 )
 def create_rate(

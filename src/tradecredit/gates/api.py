@@ -13,8 +13,7 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Query, Request, Response
 
 from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
-from tradecredit.api.errors import CONFLICT_RESPONSE
-from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.gates import service
 from tradecredit.gates.models import GateHold
 from tradecredit.gates.rules import GateReason
@@ -32,8 +31,6 @@ from tradecredit.kit.money import from_minor
 from tradecredit.organisations.roles import Permission
 
 router = APIRouter(tags=["gates"])
-
-WRITE_RESPONSES = {**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}}
 
 
 def reason_out(reason: GateReason) -> ReasonOut:
@@ -96,7 +93,7 @@ def hold_out(hold: GateHold) -> HoldOut:
     "/gates/check",
     status_code=201,
     response_model=GateCheckOut,
-    responses=WRITE_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Check a quote, order, delivery or invoice: allow, warn, or hold (stored as a hold)",
 )
 def check(
@@ -145,7 +142,7 @@ def get_hold(hold_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> HoldOu
     "/gates/holds/{hold_id}/release",
     status_code=201,
     response_model=HoldOut,
-    responses=WRITE_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Release a hold (credit manager, admin), with a reason; audited",
 )
 def release_hold(
@@ -173,7 +170,7 @@ def release_hold(
     "/gates/holds/{hold_id}/cancel",
     status_code=201,
     response_model=HoldOut,
-    responses=WRITE_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Cancel a hold whose sale will not happen, with a reason; audited",
 )
 def cancel_hold(

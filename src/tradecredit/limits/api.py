@@ -11,8 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
-from tradecredit.api.errors import CONFLICT_RESPONSE
-from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.companies.service import get_company
 from tradecredit.context import Actor
 from tradecredit.kit.clock import utcnow
@@ -44,7 +43,6 @@ from tradecredit.scoring.schemas import ReasonOut
 
 router = APIRouter(tags=["limits"])
 
-CREATED_RESPONSES = {**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}}
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD (default: today)")]
 
 
@@ -108,7 +106,7 @@ def _request_answer(session: Session, actor: Actor, request: LimitRequest) -> Li
     "/limit-requests",
     status_code=201,
     response_model=LimitRequestOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Request a credit limit; the engine decides or refers it at once",
 )
 def create_limit_request(
@@ -210,7 +208,7 @@ def _decide(
     "/limit-requests/{request_id}/approve",
     status_code=201,
     response_model=LimitRequestOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Approve a referred request, in full or in part, within your approval authority",
 )
 def approve_limit_request(
@@ -237,7 +235,7 @@ def approve_limit_request(
     "/limit-requests/{request_id}/refuse",
     status_code=201,
     response_model=LimitRequestOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Refuse a referred request (within your approval authority)",
 )
 def refuse_limit_request(

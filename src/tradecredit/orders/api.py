@@ -13,8 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
-from tradecredit.api.errors import CONFLICT_RESPONSE
-from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.context import Actor
 from tradecredit.kit.money import from_minor
 from tradecredit.orders import service
@@ -30,8 +29,6 @@ from tradecredit.orders.schemas import (
 from tradecredit.organisations.roles import Permission
 
 router = APIRouter(tags=["orders"])
-
-WRITE_RESPONSES = {**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}}
 
 
 def orders_out(session: Session, *, actor: Actor, orders: Sequence[Order]) -> list[OrderOut]:
@@ -71,7 +68,7 @@ def orders_out(session: Session, *, actor: Actor, orders: Sequence[Order]) -> li
     "/orders",
     status_code=201,
     response_model=OrderOut,
-    responses=WRITE_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Record an order (with a delivery_date: delivered in full that day)",
 )
 def create_order(
@@ -98,7 +95,7 @@ def create_order(
     "/orders/{order_id}/delivery",
     status_code=201,
     response_model=OrderOut,
-    responses=WRITE_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Record a delivery: a part of the order, or without an amount all that is left",
 )
 def record_delivery(
@@ -128,7 +125,7 @@ def record_delivery(
     "/orders/{order_id}/cancellation",
     status_code=201,
     response_model=OrderOut,
-    responses=WRITE_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Cancel what is not yet delivered (delivered goods stay exposure until invoiced)",
 )
 def cancel_order(

@@ -14,8 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
-from tradecredit.api.errors import CONFLICT_RESPONSE
-from tradecredit.api.idempotency import REPLAY_HEADERS_DOC, IdempotencyKeyDep, respond_once
+from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.companies.service import get_company
 from tradecredit.context import Actor
 from tradecredit.kit.money import from_minor
@@ -42,8 +41,6 @@ from tradecredit.receivables.schemas import (
 )
 
 router = APIRouter(tags=["receivables"])
-
-CREATED_RESPONSES = {**CONFLICT_RESPONSE, 201: {"headers": REPLAY_HEADERS_DOC}}
 
 
 # --- shaping --------------------------------------------------------------------------------
@@ -162,7 +159,7 @@ def credit_note_out(note: CreditNote) -> CreditNoteOut:
     "/accounts",
     status_code=201,
     response_model=AccountDetailOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Open a customer account for a company (terms, credit limit, collector)",
 )
 def create_account(
@@ -210,7 +207,7 @@ def get_account(account_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> 
     "/invoices",
     status_code=201,
     response_model=InvoiceOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Record an invoice (the buyer's account is opened if it has none)",
 )
 def create_invoice(
@@ -265,7 +262,7 @@ def get_invoice(invoice_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> 
     "/payments",
     status_code=201,
     response_model=PaymentOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Record a payment: the named invoice first, then oldest first; the rest unapplied",
 )
 def record_payment(
@@ -311,7 +308,7 @@ def get_payment(payment_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> 
     "/credit-notes",
     status_code=201,
     response_model=CreditNoteOut,
-    responses=CREATED_RESPONSES,
+    responses=KEYED_WRITE_RESPONSES,
     summary="Issue a credit note on an invoice (reduces its open amount)",
 )
 def add_credit_note(

@@ -249,7 +249,9 @@ def assess_ratios(ratios: pl.DataFrame, *, top_k: int = 3) -> list[FinancialAsse
     ]
 
 
-def _float(value: Decimal | None) -> float | None:
+def as_float(value: Decimal | None) -> float | None:
+    """A feature value (a ratio, never an amount) as the model's float; `points.as_decimal`
+    gives back the same Decimal for values read from a float."""
     return None if value is None else float(value)
 
 
@@ -258,7 +260,7 @@ def assess_values(rows: Sequence[Mapping[str, Decimal | None]]) -> list[Financia
     The ratios are model features, not amounts, so they go to LightGBM as floats."""
     names = default_features()
     frame = pl.DataFrame(
-        {name: [_float(row.get(name)) for row in rows] for name in names},
+        {name: [as_float(row.get(name)) for row in rows] for name in names},
         schema=dict.fromkeys(names, pl.Float64),
     )
     return assess_ratios(frame)

@@ -22,6 +22,7 @@ from tradecredit.receivables.models import Allocation, CreditNote, Invoice
 from tradecredit.scoring.batch import INPUT_SCHEMA
 from tradecredit.scoring.behaviour import payment_behaviour
 from tradecredit.scoring.blend import NO_RISK, RiskLevels
+from tradecredit.scoring.default import as_float
 from tradecredit.scoring.overlays import (
     DEFAULT_OVERLAYS,
     EVENT_SCHEMA,
@@ -162,10 +163,6 @@ def load_buyer_inputs(session: Session, *, actor: Actor, as_of: date) -> list[Bu
     ]
 
 
-def _as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def buyers_frame(
     buyers: Sequence[BuyerInputs],
     *,
@@ -189,7 +186,7 @@ def buyers_frame(
                 "sector": risk.sector,
                 "sector_level": risk.sector_level,
                 "founded": buyer.founded,
-                **{name: _as_float(buyer.values.get(name)) for name in FACTOR_NAMES},
+                **{name: as_float(buyer.values.get(name)) for name in FACTOR_NAMES},
             }
         )
     schema = {k: v for k, v in INPUT_SCHEMA.items() if k not in FACT_SCHEMA}
