@@ -72,7 +72,7 @@ def test_the_card_records_features_calibration_data_and_versions(
 ) -> None:
     card = read_card(saved)
     assert card["features"] == fitted.feature_names_
-    assert card["monotone_constraints"] == [1, -1, -1, 0]
+    assert card["monotone_constraints"] == [1, -1, 0, 0]
     assert card["calibration"]["method"] == "platt"
     assert card["calibration"]["slope"] == fitted.calibration_.slope  # type: ignore[union-attr]
     assert card["hyper_parameters"]["boosters"][0]["n_estimators"] == 60

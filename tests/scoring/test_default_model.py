@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -32,7 +33,7 @@ from tradecredit.scoring.default import (
 from tradecredit.scoring.inputs import BuyerInputs
 from tradecredit.scoring.model import ScoringModel
 from tradecredit.scoring.points import FACTOR_NAMES, as_decimal
-from tradecredit.scoring.ratios import RATIO_DIRECTIONS, compute_ratios
+from tradecredit.scoring.ratios import MONOTONE_DIRECTIONS, compute_ratios
 from tradecredit.scoring.scores import model_version, score_buyer
 
 POLISH = Path(__file__).resolve().parents[3] / "shared" / "data" / "polish_bankruptcy"
@@ -87,13 +88,18 @@ def test_the_features_are_ratio_names_with_their_monotone_constraints() -> None:
     model = default_model()
     assert model.feature_names_ == list(DEFAULT_ATTRS.values())
     assert set(model.feature_names_) <= set(FACTOR_NAMES)
-    assert model.monotone_constraints_ == [RATIO_DIRECTIONS[n] for n in model.feature_names_]
+    assert model.monotone_constraints_ == [MONOTONE_DIRECTIONS[n] for n in model.feature_names_]
+    assert model.monotone_constraints_[model.feature_names_.index("liabilities_to_assets")] == 1
     assert default_model() is model
 
 
-def test_the_version_comes_from_the_training_data_fingerprint() -> None:
-    digest = default_card()["training_data"]["data"]["sha256"]
-    assert default_model_version() == f"polish-lgbm-v1-{digest[:8]}"
+def test_the_version_comes_from_the_boosters_and_the_training_data_fingerprint() -> None:
+    card = default_card()
+    digest = card["training_data"]["data"]["sha256"]
+    boosters = hashlib.sha256(
+        "".join(entry["sha256"] for entry in card["boosters"]).encode()
+    ).hexdigest()
+    assert default_model_version() == f"polish-lgbm-{boosters[:8]}-{digest[:8]}"
     assert model_version("default") == f"{default_model_version()}+base-0.015+blend-v2"
     assert model_version("default", None) == f"{default_model_version()}+blend-v2"
     assert model_version("default", Decimal("0.02")).endswith("+base-0.02+blend-v2")

@@ -77,10 +77,12 @@ def test_a_bag_needs_distinct_member_names(synthetic: Synthetic) -> None:
 def test_known_ratio_names_get_constraints_and_unknown_columns_none(
     fitted: ScoringModel, synthetic: Synthetic
 ) -> None:
-    assert fitted.monotone_constraints_ == [1, -1, -1, 0]
-    renamed = synthetic.features.rename({"liabilities_to_assets": "Attr2", "current_ratio": "cr"})
+    assert fitted.monotone_constraints_ == [1, -1, 0, 0]
+    renamed = synthetic.features.rename(
+        {"liabilities_to_assets": "Attr2", "net_income_to_assets": "retained_earnings_to_assets"}
+    )
     unknown = fast_model().fit(renamed, synthetic.target)
-    assert unknown.monotone_constraints_ == [0, 0, -1, 0]
+    assert unknown.monotone_constraints_ == [0, -1, -1, 0]
     free = fast_model(monotone=False).fit(synthetic.features, synthetic.target)
     assert free.monotone_constraints_ == [0, 0, 0, 0]
 
@@ -128,15 +130,17 @@ def test_worse_leverage_never_lowers_the_pd() -> None:
     assert np.any(np.diff(sweep(free, base, "liabilities_to_assets", grid), axis=1) < 0)
 
 
-def test_better_liquidity_and_profitability_never_raise_the_pd(
-    fitted: ScoringModel, synthetic: Synthetic
-) -> None:
-    base = synthetic.features[:10]
+def test_better_liquidity_and_profitability_never_raise_the_pd(synthetic: Synthetic) -> None:
+    """Retained earnings to assets stands for profitability: net income to assets is one of the
+    ratios left unconstrained (ratios.UNCONSTRAINED_RATIOS)."""
+    features = synthetic.features.rename({"net_income_to_assets": "retained_earnings_to_assets"})
+    model = fast_model().fit(features, synthetic.target)
+    base = features[:10]
     for feature, grid in (
         ("current_ratio", np.linspace(0.0, 5.0, 41)),
-        ("net_income_to_assets", np.linspace(-0.5, 0.5, 41)),
+        ("retained_earnings_to_assets", np.linspace(-0.5, 0.5, 41)),
     ):
-        assert np.all(np.diff(sweep(fitted, base, feature, grid), axis=1) <= 0)
+        assert np.all(np.diff(sweep(model, base, feature, grid), axis=1) <= 0)
 
 
 def test_contributions_add_up_to_the_raw_score(fitted: ScoringModel, synthetic: Synthetic) -> None:

@@ -210,6 +210,10 @@ def load_model(directory: Path) -> ScoringModel:
     if selection is not None:
         model.tree_choices_ = [TreeChoice.from_dict(member) for member in selection["members"]]
         model.out_of_fold_auc_ = float(selection["blend_out_of_fold_auc"])
+        model.interaction_groups_ = {
+            str(member): [[int(index) for index in group] for group in groups]
+            for member, groups in selection.get("interaction_groups", {}).items()
+        }
     model.feature_names_ = names
     model.monotone_constraints_ = [int(value) for value in card["monotone_constraints"]]
     model.n_features_in_ = len(names)

@@ -54,9 +54,10 @@ from tradecredit.scoring.default import (
     TARGET_BASE_RATE,
     base_rate_version,
     default_model_version,
-    has_any_ratio,
+    has_any_value,
+    matrix_pds,
     model_frame,
-    model_pds,
+    model_matrix,
     prior_shift,
     top_drivers,
 )
@@ -131,7 +132,7 @@ DEFAULT_SETTINGS = ScoringSettings()
 
 def model_version(settings: ScoringSettings = DEFAULT_SETTINGS) -> str:
     """ "points-v1", or the default model's version (its training data), the base-rate
-    correction and the blend: "polish-lgbm-v1-5dfeda2f+base-0.015+blend-v2"."""
+    correction and the blend: "polish-lgbm-<model8>-5dfeda2f+base-0.015+blend-v2"."""
     if settings.model == "points":
         return MODEL_VERSION
     return f"{default_model_version()}{base_rate_version(settings.base_rate)}+{BLEND_VERSION}"
@@ -192,9 +193,8 @@ def _default_model(
     as_of: date,
     reasons: bool,
 ) -> _Computed:
-    features = model_frame(frame)
-    known = has_any_ratio(frame)
-    model_pd = model_pds(features) if frame.height else np.empty(0)
+    known = has_any_value(columns)
+    model_pd = matrix_pds(model_matrix(columns)) if frame.height else np.empty(0)
     floor, cap, prior = float(PD_FLOOR), float(PD_CAP), float(PRIOR_PD)
     financial = np.where(known, np.clip(model_pd, floor, cap), prior)
     shift = prior_shift(s.base_rate)
@@ -226,7 +226,8 @@ def _default_model(
 
     drivers: list[list[str]] = []
     if reasons:
-        found = iter(top_drivers(features.filter(pl.Series(known)), top_k=s.top_k))
+        features = model_frame(frame).filter(pl.Series(known))
+        found = iter(top_drivers(features, top_k=s.top_k))
         drivers = [next(found) if has else [] for has in known.tolist()]
     return _Computed(log_odds, exact, drivers)
 
@@ -248,6 +249,12 @@ def micro_pds(log_odds: np.ndarray, exact: Callable[[int], Decimal]) -> np.ndarr
     for row in np.flatnonzero(near_tie).tolist():
         micro[row] = int(exact(row).quantize(PD_PLACES).scaleb(PLACES))
     return micro
+
+
+def pd_text(micro: pl.Expr) -> pl.Expr:
+    """"0.dddddd" from a PD in millionths below one (PD_CAP < 1): the digits of 10^6 + micro
+    without the leading 1, three times faster than zero-padding."""
+    return pl.concat_str(pl.lit("0."), (micro + 10**PLACES).cast(pl.String).str.slice(1))
 
 
 def score_frame(
@@ -274,7 +281,7 @@ def score_frame(
         pl.Series("pd_micro", micro, dtype=pl.Int64),
         pl.Series("grade", grades_for_micro_pds(micro, table=settings.grades), dtype=pl.Int8),
     ).with_columns(
-        pl.format("0.{}", pl.col("pd_micro").cast(pl.String).str.zfill(PLACES)).alias("pd"),
+        pd_text(pl.col("pd_micro")).alias("pd"),
         overlay_grades(
             pl.col("grade"), status=pl.col("status"), as_of=as_of, parameters=settings.overlays
         ).alias("grade"),

@@ -12,6 +12,10 @@ Nothing else is chosen on data; the members weigh equally in the blend.
 - "large" and "small": the same with 63 and 15 leaves, for deeper and shallower interactions.
 - "extra": the stock member with extremely randomised split thresholds (extra_trees), a smoother,
   less correlated member.
+
+A member with `pairs` set is a pairwise-interaction model (GA2M): every tree splits on one feature or
+on one of `pairs` feature pairs, screened inside `fit` (`screen_pairs`). Such a model is a sum of 1-D
+and 2-D step functions, so `pair_tables` can score it by table lookups instead of walking trees.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class BoosterSpec:
     reg_lambda: float = 0.0
     max_bin: int = 255
     extra_trees: bool = False
+    pairs: int | None = None
+    """None: trees split on any features; K: on one feature or on one of K screened pairs."""
 
     @property
     def randomised(self) -> bool:
@@ -52,8 +58,16 @@ class BoosterSpec:
         except TypeError as error:
             raise InvalidInput(f"not a booster configuration: {data!r} ({error})") from None
 
-    def lightgbm_params(self, *, seed: int, constraints: list[int], threads: int) -> dict[str, Any]:
-        """Deterministic for a given seed and thread count."""
+    def lightgbm_params(
+        self,
+        *,
+        seed: int,
+        constraints: list[int],
+        threads: int,
+        groups: list[list[int]] | None = None,
+    ) -> dict[str, Any]:
+        """Deterministic for a given seed and thread count. `groups`: LightGBM's
+        interaction_constraints (each tree's features within one group), None for none."""
         params: dict[str, Any] = {
             "objective": "binary",
             "learning_rate": self.learning_rate,
@@ -74,6 +88,8 @@ class BoosterSpec:
         if any(constraints):
             params["monotone_constraints"] = constraints
             params["monotone_constraints_method"] = "intermediate"
+        if groups is not None:
+            params["interaction_constraints"] = groups
         return params
 
 
@@ -95,6 +111,12 @@ EXTRA = BoosterSpec(
     name="extra", learning_rate=0.1, n_estimators=200, num_leaves=31, extra_trees=True
 )
 DEFAULT_BOOSTERS: tuple[BoosterSpec, ...] = (SLOW, STOCK, LARGE, SMALL, EXTRA)
+
+PAIRWISE = BoosterSpec(
+    name="pairwise", learning_rate=0.1, n_estimators=300, num_leaves=15, max_bin=63, pairs=20
+)
+"""The shipped default model's one member: single features plus the 20 strongest pairs (GA2M),
+so it scores by table lookups (`pair_tables`); see docs/scoring.md, "The default model"."""
 DEFAULT_TREE_GRID = 20
 
 

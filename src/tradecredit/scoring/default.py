@@ -15,6 +15,7 @@ assets), which already supply those two ratios exactly.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -101,10 +102,18 @@ def default_card() -> dict[str, Any]:
 
 
 def default_model_version() -> str:
-    """ "polish-lgbm-v1-<first 8 hex of the training data's SHA-256>": a retrained model on other
-    data gets another version, so its scores are stored apart from the old ones."""
-    digest = str(default_card()["training_data"]["data"]["sha256"])
-    return f"polish-lgbm-v1-{digest[:8]}"
+    """ "polish-lgbm-<8 hex of the boosters' SHA-256s>-<8 hex of the training data's SHA-256>": a
+    model retrained on other data, or another model on the same data, gets another version, so
+    its scores are stored apart from the old ones."""
+    card = default_card()
+    digest = str(card["training_data"]["data"]["sha256"])
+    return f"polish-lgbm-{boosters_digest(card)[:8]}-{digest[:8]}"
+
+
+def boosters_digest(card: dict[str, Any]) -> str:
+    """SHA-256 over the boosters' own SHA-256s, in the card's order."""
+    joined = "".join(str(entry["sha256"]) for entry in card["boosters"])
+    return hashlib.sha256(joined.encode("ascii")).hexdigest()
 
 
 TARGET_BASE_RATE = Decimal("0.015")
@@ -173,6 +182,26 @@ def model_frame(ratios: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def model_matrix(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The model's features as a column-major Float64 matrix from columns where NaN is missing,
+    each missing ratio replaced by its training median: `model_frame` without the frame, for
+    batches (each column is one contiguous copy; the table scorer bins column by column)."""
+    names = default_features()
+    neutral = neutral_values()
+    rows = len(columns[names[0]]) if names else 0
+    matrix = np.empty((rows, len(names)), dtype=np.float64, order="F")
+    for index, name in enumerate(names):
+        column = columns[name]
+        matrix[:, index] = np.where(np.isnan(column), neutral[name], column)
+    return matrix
+
+
+def has_any_value(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """`has_any_ratio` over columns where NaN is missing."""
+    missing = [np.isnan(columns[name]) for name in default_features()]
+    return ~np.logical_and.reduce(missing) if missing else np.zeros(0, dtype=bool)
+
+
 def default_pd(ratios: pl.DataFrame) -> pl.Series:
     """The default model's PD for each row of a `compute_ratios` frame, as a Float64 column "pd"."""
     if ratios.height == 0:
@@ -189,13 +218,17 @@ def has_any_ratio(ratios: pl.DataFrame) -> np.ndarray:
 
 
 def model_pds(features: pl.DataFrame) -> np.ndarray:
-    """The calibrated PD of each row of a `model_frame`, through the compiled boosters when
-    they are available and verified (accelerate.py), else LightGBM; both give the same floats."""
-    from tradecredit.scoring.accelerate import compiled_raw_score
+    """The calibrated PD of each row of a `model_frame`, through the model's verified lookup
+    tables (accelerate.py), else LightGBM; the two agree to float rounding."""
+    return matrix_pds(features.to_numpy().astype(np.float64, copy=False))
+
+
+def matrix_pds(matrix: np.ndarray) -> np.ndarray:
+    """`model_pds` of a features matrix in the model's column order."""
+    from tradecredit.scoring.accelerate import tables_raw_score
 
     model = default_model()
-    matrix = features.to_numpy().astype(np.float64, copy=False)
-    raw = compiled_raw_score(matrix)
+    raw = tables_raw_score(matrix)
     if raw is None:
         return np.asarray(model.predict_pd(matrix), dtype=np.float64)
     return np.asarray(model.calibration_.apply(raw), dtype=np.float64)

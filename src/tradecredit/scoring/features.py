@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from tradecredit.kit.errors import InvalidInput
-from tradecredit.scoring.ratios import RATIO_DIRECTIONS
+from tradecredit.scoring.ratios import MONOTONE_DIRECTIONS
 
 
 def feature_matrix(frame: pl.DataFrame, names: Sequence[str]) -> np.ndarray:
@@ -37,9 +37,10 @@ def as_matrix(features: pl.DataFrame | np.ndarray) -> tuple[list[str], np.ndarra
 
 
 def monotone_constraints(
-    names: Sequence[str], directions: Mapping[str, int] = RATIO_DIRECTIONS
+    names: Sequence[str], directions: Mapping[str, int] = MONOTONE_DIRECTIONS
 ) -> list[int]:
-    """LightGBM's constraint per feature: the ratio library's direction for a known name, else 0.
+    """LightGBM's constraint per feature: the ratio library's direction for a known name, else 0
+    (and 0 for the ratios the library leaves unconstrained, `ratios.UNCONSTRAINED_RATIOS`).
 
     Only a column named exactly as a library ratio has a known meaning; every other column (whatever
     it may look like) is left free.

@@ -46,6 +46,7 @@ from tradecredit.scoring.calibration import CALIBRATION_METHODS, Calibration, fi
 from tradecredit.scoring.defaults import DEFAULT_SEED
 from tradecredit.scoring.features import as_matrix, feature_matrix, monotone_constraints
 from tradecredit.scoring.metrics import auc
+from tradecredit.scoring.pairs import all_pairs, interaction_groups, strongest_pairs
 
 MIN_DEFAULTS_FOR_CHOICE = 100
 """Below this many training rows of either class every member keeps its ceiling: with few defaults
@@ -178,10 +179,40 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         seed: int,
         constraints: list[int],
         trees: int,
+        groups: list[list[int]] | None = None,
     ) -> lgb.Booster:
         data = lgb.Dataset(matrix, label=target, params={"max_bin": spec.max_bin, "verbosity": -1})
-        params = spec.lightgbm_params(seed=seed, constraints=constraints, threads=self.n_jobs)
+        if groups is None:
+            groups = self.interaction_groups_.get(spec.name)
+        params = spec.lightgbm_params(
+            seed=seed, constraints=constraints, threads=self.n_jobs, groups=groups
+        )
         return _reload(lgb.train(params, data, num_boost_round=trees))
+
+    def _screen_pairs(
+        self, matrix: np.ndarray, target: np.ndarray, constraints: list[int]
+    ) -> dict[str, list[list[int]]]:
+        """Per pairwise member: its interaction groups, from a screening booster on these rows
+        with every pair allowed (see pairs.py)."""
+        features = matrix.shape[1]
+        groups: dict[str, list[list[int]]] = {}
+        for spec in self.boosters:
+            if spec.pairs is None:
+                continue
+            chosen: list[list[int]] = []
+            if features > 1 and spec.pairs > 0:
+                screen = self._train_booster(
+                    spec,
+                    matrix,
+                    target,
+                    seed=self.random_state,
+                    constraints=constraints,
+                    trees=spec.n_estimators,
+                    groups=all_pairs(features),
+                )
+                chosen = strongest_pairs(screen, spec.pairs)
+            groups[spec.name] = interaction_groups(features, chosen)
+        return groups
 
     def _check_settings(self) -> None:
         if self.calibration not in CALIBRATION_METHODS:
@@ -191,6 +222,11 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         names = [spec.name for spec in self.boosters]
         if not names or len(set(names)) != len(names):
             raise InvalidInput(f"the bag needs at least one member, with distinct names: {names}")
+        negative = [
+            spec.name for spec in self.boosters if spec.pairs is not None and spec.pairs < 0
+        ]
+        if negative:
+            raise InvalidInput(f"a member's number of pairs cannot be negative: {negative}")
 
     def _cross_fit(
         self, matrix: np.ndarray, target: np.ndarray, constraints: list[int]
@@ -270,6 +306,8 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         if matrix.shape[0] != target.size:
             raise InvalidInput(f"{matrix.shape[0]} feature rows but {target.size} target values")
         constraints = monotone_constraints(names) if self.monotone else [0] * len(names)
+        self.interaction_groups_: dict[str, list[list[int]]] = {}
+        self.interaction_groups_ = self._screen_pairs(matrix, target, constraints)
         cross_fitted, out_of_fold = self._cross_fit(matrix, target, constraints)
         choices = self._choose_trees(out_of_fold, target)
         blended = np.mean(
@@ -303,6 +341,7 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
             ),
             "members": [choice.to_dict() for choice in self.tree_choices_],
             "blend_out_of_fold_auc": self.out_of_fold_auc_,
+            "interaction_groups": getattr(self, "interaction_groups_", {}),
         }
 
     def _set_bag(self, bag: list[_Member]) -> None:
