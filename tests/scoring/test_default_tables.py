@@ -9,7 +9,13 @@ import polars as pl
 import pytest
 
 from tradecredit.scoring import accelerate
-from tradecredit.scoring.default import default_model, model_pds
+from tradecredit.scoring.default import (
+    default_model,
+    matrix_pds,
+    model_frame,
+    model_matrix,
+    model_pds,
+)
 
 
 @pytest.fixture
@@ -65,3 +71,14 @@ def test_a_model_that_cannot_collapse_falls_back_to_lightgbm(
     assert accelerate.tables_raw_score(_matrix(4)) is None
     assert accelerate._loaded["tables"] is None
     assert "does not collapse" in caplog.text
+
+
+def test_the_batch_matrix_scores_as_the_filled_model_frame(fresh_state: None) -> None:
+    model = default_model()
+    data = _matrix(1500, seed=13)
+    data[::4, 0] = np.nan
+    data[::6, 5] = np.nan
+    frame = pl.DataFrame(data, schema=model.feature_names_, orient="row")
+    columns = {name: frame[name].to_numpy() for name in model.feature_names_}
+    batch = matrix_pds(model_matrix(columns))
+    assert np.array_equal(batch, model_pds(model_frame(frame)))

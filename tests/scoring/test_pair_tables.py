@@ -11,10 +11,9 @@ import pytest
 
 from tradecredit.kit.errors import InvalidInput
 from tradecredit.scoring import pair_tables
+from tradecredit.scoring.pair_kernel import LINEAR_UP_TO, ZERO_THRESHOLD
 from tradecredit.scoring.pair_tables import (
     EDGE_VALUES,
-    LINEAR_UP_TO,
-    ZERO_THRESHOLD,
     PairTables,
     check_matrix_for,
     collapse,
@@ -277,3 +276,17 @@ def test_verify_fails_on_tables_that_differ(bag: Bag) -> None:
     assert pair_tables.max_difference(shifted, bag.boosters, bag.weights, matrix) == pytest.approx(
         1e-6 * len(bag.tables.table_features), rel=1e-3
     )
+
+
+def test_missing_values_are_read_as_the_given_fill(bag: Bag) -> None:
+    matrix, _ = _data(2000, seed=14)
+    matrix[::3, 1] = np.nan
+    matrix[::5, 4] = np.nan
+    fill = np.array([np.nan, 0.25, np.nan, np.nan, -1.5, np.nan])
+    filled = np.where(np.isnan(matrix) & ~np.isnan(fill), fill, matrix)
+    expected = lightgbm_raw_score(bag.boosters, bag.weights, filled)
+    found = raw_score(bag.tables, matrix, missing=fill)
+    assert np.max(np.abs(found - expected)) <= TOLERANCE
+    assert not np.allclose(found, raw_score(bag.tables, matrix))
+    with pytest.raises(InvalidInput, match=r"6 values to read a missing feature as"):
+        raw_score(bag.tables, matrix, missing=np.zeros(5))

@@ -1,12 +1,12 @@
 """The default model's fast path: its trees collapsed into lookup tables (`pair_tables`).
 
-The shipped default model is pairwise (every tree on one feature or one pair of features), so
-its raw score is a sum of 1-D and 2-D step functions. The first call in a process collapses it
+The shipped default model is pairwise (every root-to-leaf path on one feature or one pair of
+features), so its raw score is a sum of 1-D and 2-D step functions. The first call in a process collapses it
 into tables and checks them against LightGBM on a matrix that puts every split threshold, its
 neighbouring floats, zeros, NaN, the zero band and infinities on every feature
 (`pair_tables.check_matrix_for`); only tables within `TOLERANCE` of LightGBM's raw score are
 used, for every batch size, so one arithmetic gives every score. A model that cannot collapse
-(trees on three or more features) or differs is scored by LightGBM, with a warning.
+(a path on three or more features) or differs is scored by LightGBM, with a warning.
 `TRADECREDIT_MODEL_TABLES=off` forces LightGBM.
 """
 
@@ -58,10 +58,10 @@ def default_tables() -> PairTables | None:
     return tables
 
 
-def tables_raw_score(matrix: np.ndarray) -> np.ndarray | None:
-    """The default model's raw score (as `ScoringModel.raw_score`) through its tables; None when
-    they are disabled or unusable."""
+def tables_raw_score(matrix: np.ndarray, *, missing: np.ndarray | None = None) -> np.ndarray | None:
+    """The default model's raw score (as `ScoringModel.raw_score`) through its tables, a NaN in
+    column f read as `missing[f]`; None when the tables are disabled or unusable."""
     if not tables_enabled():
         return None
     tables = default_tables()
-    return None if tables is None else raw_score(tables, matrix)
+    return None if tables is None else raw_score(tables, matrix, missing=missing)

@@ -252,7 +252,7 @@ def micro_pds(log_odds: np.ndarray, exact: Callable[[int], Decimal]) -> np.ndarr
 
 
 def pd_text(micro: pl.Expr) -> pl.Expr:
-    """"0.dddddd" from a PD in millionths below one (PD_CAP < 1): the digits of 10^6 + micro
+    """ "0.dddddd" from a PD in millionths below one (PD_CAP < 1): the digits of 10^6 + micro
     without the leading 1, three times faster than zero-padding."""
     return pl.concat_str(pl.lit("0."), (micro + 10**PLACES).cast(pl.String).str.slice(1))
 

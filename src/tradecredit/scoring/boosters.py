@@ -13,8 +13,10 @@ Nothing else is chosen on data; the members weigh equally in the blend.
 - "extra": the stock member with extremely randomised split thresholds (extra_trees), a smoother,
   less correlated member.
 
-A member with `pairs` set is a pairwise-interaction model (GA2M): every tree splits on one feature or
-on one of `pairs` feature pairs, screened inside `fit` (`screen_pairs`). Such a model is a sum of 1-D
+A member with `pairs` set is a pairwise-interaction model (GA2M): LightGBM's interaction constraints
+(single features plus `pairs` feature pairs screened inside `fit`, see pairs.py) hold per branch, so
+every root-to-leaf path splits on one feature or on one allowed pair (a tree may hold two pairs
+sharing its root feature). Such a model is a sum of 1-D
 and 2-D step functions, so `pair_tables` can score it by table lookups instead of walking trees.
 """
 
@@ -67,7 +69,7 @@ class BoosterSpec:
         groups: list[list[int]] | None = None,
     ) -> dict[str, Any]:
         """Deterministic for a given seed and thread count. `groups`: LightGBM's
-        interaction_constraints (each tree's features within one group), None for none."""
+        interaction_constraints (each branch's features within one group), None for none."""
         params: dict[str, Any] = {
             "objective": "binary",
             "learning_rate": self.learning_rate,

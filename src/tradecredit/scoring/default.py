@@ -183,16 +183,14 @@ def model_frame(ratios: pl.DataFrame) -> pl.DataFrame:
 
 
 def model_matrix(columns: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The model's features as a column-major Float64 matrix from columns where NaN is missing,
-    each missing ratio replaced by its training median: `model_frame` without the frame, for
-    batches (each column is one contiguous copy; the table scorer bins column by column)."""
+    """The model's features as a column-major Float64 matrix from columns where NaN is missing
+    (each column one contiguous copy; the table scorer reads column by column). NaN stays: pass
+    the matrix to `matrix_pds`, which reads a missing ratio as its training median."""
     names = default_features()
-    neutral = neutral_values()
     rows = len(columns[names[0]]) if names else 0
     matrix = np.empty((rows, len(names)), dtype=np.float64, order="F")
     for index, name in enumerate(names):
-        column = columns[name]
-        matrix[:, index] = np.where(np.isnan(column), neutral[name], column)
+        matrix[:, index] = columns[name]
     return matrix
 
 
@@ -224,14 +222,26 @@ def model_pds(features: pl.DataFrame) -> np.ndarray:
 
 
 def matrix_pds(matrix: np.ndarray) -> np.ndarray:
-    """`model_pds` of a features matrix in the model's column order."""
+    """`model_pds` of a features matrix in the model's column order, a NaN read as the
+    feature's training median (as `model_frame` fills it)."""
     from tradecredit.scoring.accelerate import tables_raw_score
 
     model = default_model()
-    raw = tables_raw_score(matrix)
+    neutral = neutral_vector()
+    raw = tables_raw_score(matrix, missing=neutral)
     if raw is None:
-        return np.asarray(model.predict_pd(matrix), dtype=np.float64)
+        filled = np.where(np.isnan(matrix), neutral, matrix)
+        return np.asarray(model.predict_pd(filled), dtype=np.float64)
     return np.asarray(model.calibration_.apply(raw), dtype=np.float64)
+
+
+@cache
+def neutral_vector() -> np.ndarray:
+    """`neutral_values` in the model's feature order."""
+    neutral = neutral_values()
+    vector = np.array([neutral[name] for name in default_features()], dtype=np.float64)
+    vector.flags.writeable = False
+    return vector
 
 
 def top_drivers(features: pl.DataFrame, *, top_k: int = 3) -> list[list[str]]:
