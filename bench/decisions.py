@@ -7,8 +7,8 @@ Setup (not timed): the demo portfolio (seed 42) in a fresh database, a credit li
 buyer the limit formula recommends one for (bulk insert of the limits tables), an API key, then
 ANALYZE (planner statistics, as after any bulk load: without them SQLite answers the gates'
 oldest-overdue query through the org_id index of allocations, 5-10x slower).
-Then the API (the app `tradecredit serve` runs, under uvicorn with 2 workers: one per core, as
-the request path is CPU-bound Python under the GIL) runs in its own process group, and a load
+Then the API (`tradecredit serve --workers 2 --no-access-log`: one worker per core, as the
+request path is CPU-bound Python under the GIL; uvloop + httptools) runs in its own process group, and a load
 generator in another process sends POST /v1/decisions OPEN LOOP: request i is due at start + i / rate whatever the
 answers do, each on one of N keep-alive connections ("clients"); latency runs from the due time
 to the last byte of the answer, so a stalled server shows as latency (no coordinated omission).
@@ -57,10 +57,6 @@ PG_ADMIN = os.environ.get(
 )
 TARGET_P99_MS = 10.0
 TARGET_RATE = 1000
-SERVE_APP = "tradecredit.api.app:create_app"
-"""What `tradecredit serve` runs; started through uvicorn directly only to raise its worker
-health-check timeout (5 s by default): a worker importing the scientific stack on a loaded
-2-core machine misses it and is killed and restarted, over and over."""
 
 
 # --- setup (not timed) ---------------------------------------------------------------------------
@@ -213,9 +209,8 @@ def server(url: str, port: int, workers: int) -> Iterator[subprocess.Popen[bytes
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
-        SERVE_APP,
-        "--factory",
+        "tradecredit.cli.main",
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
@@ -224,8 +219,7 @@ def server(url: str, port: int, workers: int) -> Iterator[subprocess.Popen[bytes
         str(workers),
         "--log-level",
         "warning",
-        "--timeout-worker-healthcheck",
-        "120",
+        "--no-access-log",
     ]
     process = subprocess.Popen(command, env=env, start_new_session=True)
     try:

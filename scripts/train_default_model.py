@@ -97,7 +97,9 @@ def main(argv: list[str]) -> int:
     summary = evaluation.summary()
     for name, stats in summary.items():
         print(f"  {name}: {stats['mean']:.4f} ± {stats['std']:.4f}")
-    model = ScoringModel(boosters=MEMBERS, refit_seeds=REFIT_SEEDS).fit(table.features, table.target)
+    model = ScoringModel(boosters=MEMBERS, refit_seeds=REFIT_SEEDS).fit(
+        table.features, table.target
+    )
     record = TrainingRecord(
         source=table.source,
         label="class",

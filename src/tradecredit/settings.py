@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_hot_slots: int = Field(
+        default=2,
+        ge=1,
+        description="POST /v1/decisions requests one worker process runs at once (api.deps)",
+    )
     sqlite_synchronous: str = Field(
         default="FULL", description="SQLite synchronous pragma: FULL (durable) or NORMAL"
     )

@@ -111,6 +111,20 @@ def test_the_idempotency_key_is_required(api: TestClient) -> None:
     assert "Idempotency-Key" in message
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer tc_not-a-real-key"}, {"X-API-Key": "tc_not-a-real-key"}],
+)
+def test_a_bad_key_is_401_before_the_body_is_looked_at(
+    app: FastAPI, headers: dict[str, str]
+) -> None:
+    """The key is checked (on the event loop) before the body is validated."""
+    answer = TestClient(app).post(
+        "/v1/decisions", json={"amount": 1.5}, headers=headers | {"Idempotency-Key": "k"}
+    )
+    error_of(answer, 401, "unauthenticated")
+
+
 def test_a_viewer_cannot_decide_even_with_a_key(app: FastAPI, tenant: Tenant) -> None:
     with client_for(app, tenant.keys[Role.VIEWER]) as viewer:
         error_of(post(viewer, checkout("API1", "10")), 403, "permission_denied")

@@ -57,7 +57,8 @@ def test_the_section_shows_what_the_limit_engine_recommends(
         expected = None if minor is None else from_minor(int(str(minor)), "EUR")
         assert constraint.amount == expected, constraint.name
     by_name = {c.name: c for c in limit.constraints}
-    assert limit.grade is not None and limit.grade >= 7, "a court judgment caps the grade at 7"
+    assert limit.grade is not None
+    assert limit.grade >= 7, "a court judgment caps the grade at 7"
     share = Decimal("0.20") * CAPACITY_SCALE[limit.grade - 1]
     expected_capacity = (share * 30).quantize(Decimal("0.01"))
     assert by_name["capacity"].amount == expected_capacity, "grade share x working capital 30"

@@ -1,9 +1,10 @@
 """`Idempotency-Key` for POST routes: run the write once, replay its answer afterwards.
 
 A route calls `respond_once(...)` with the operation to run. Without a key it simply runs it.
-With a key: a stored answer for the same request is replayed (`Idempotent-Replayed: true`); the
-same key with another request is a 409 `idempotency_key_reused`; otherwise the key is claimed,
-the operation runs, and its answer is stored in the same unit of work.
+With a key: the key is claimed first (one INSERT ... ON CONFLICT DO NOTHING); when it was taken,
+the stored answer for the same request is replayed (`Idempotent-Replayed: true`) and the same
+key with another request is a 409 `idempotency_key_reused`; otherwise the operation runs and
+its answer is stored in the same unit of work.
 
 Only successful answers are stored: a request that failed wrote nothing (its unit of work was
 rolled back, the claim with it), so sending it again with the same key simply runs it again.
@@ -39,7 +40,7 @@ KEYED_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 """OpenAPI responses of a POST taking an Idempotency-Key: its 409s and the replay header."""
 
 
-def _idempotency_key(
+async def _idempotency_key(
     key: Annotated[
         str | None,
         Header(
@@ -52,6 +53,7 @@ def _idempotency_key(
         ),
     ] = None,
 ) -> str | None:
+    """Async (no I/O): FastAPI runs it on the event loop instead of handing it to a thread."""
     return None if key is None else service.validate_key(key)
 
 
@@ -95,9 +97,6 @@ def respond_once(
     fingerprint = service.request_fingerprint(
         method=method, path=path, body=body.model_dump(mode="json")
     )
-    existing = service.find_record(session, actor=actor, key=key)
-    if existing is not None:
-        return _replayed(service.replay(existing, fingerprint=fingerprint))
     won = service.claim(
         session, actor=actor, key=key, method=method, path=path, fingerprint=fingerprint
     )
@@ -112,7 +111,8 @@ def respond_once(
 def _winner_answer(
     session: Session, *, actor: Actor, key: str, fingerprint: str
 ) -> service.StoredResponse:
-    """The answer of the concurrent request that took the key first (it has committed)."""
+    """The answer of the request that took the key first: an earlier one, or a concurrent one
+    the claim waited for (it has committed)."""
     winner = service.find_record(session, actor=actor, key=key)
     if winner is None or winner.status_code == service.UNANSWERED:
         raise RuntimeError(f"Idempotency-Key {key!r} was taken but has no stored answer")

@@ -18,12 +18,14 @@ from tradecredit.reports.api import router as reports_router
 from tradecredit.risk.api import router as risk_router
 from tradecredit.scoring.api import router as scoring_router
 
-ROUTERS: list[APIRouter] = [organisations_router, companies_router, receivables_router]
+ROUTERS: list[APIRouter] = [decisions_router]
+"""First: requests are matched against the routers in this order, and POST /v1/decisions is the
+hot route (instant checkout decisions; bench/decisions.py)."""
+ROUTERS += [organisations_router, companies_router, receivables_router]
 ROUTERS += [fx_router, analytics_router]
 ROUTERS += [risk_router]
 ROUTERS += [scoring_router]
 ROUTERS += [orders_router, exposure_router]
 ROUTERS += [reports_router]
 ROUTERS += [limits_router]
-ROUTERS += [decisions_router]
 ROUTERS += [gates_router]

@@ -18,12 +18,30 @@ def serve(
     port: int | None = typer.Option(
         None, "--port", min=1, max=65535, help="default $TRADECREDIT_API_PORT or 8000"
     ),
-    workers: int = typer.Option(1, "--workers", min=1, max=64, help="worker processes"),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="worker processes; one per core for throughput (the request path is Python under "
+        "the GIL)",
+    ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level"),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="one log line per request"
+    ),
+    healthcheck_seconds: int = typer.Option(
+        120,
+        "--worker-healthcheck",
+        min=1,
+        help="seconds a worker may take to start before uvicorn replaces it (importing the "
+        "scientific stack on a busy 2-core machine takes longer than uvicorn's 5 s)",
+    ),
 ) -> None:
     """Serve the REST API (OpenAPI at /docs and /openapi.json); migrates the database first.
 
-    Every request needs an API key: `tradecredit org issue-key EMAIL` prints one.
+    Every request needs an API key: `tradecredit org issue-key EMAIL` prints one. uvicorn uses
+    uvloop and httptools (dependencies) for its event loop and HTTP parsing.
     """
     settings = get_settings()
     engine = migrated_engine()
@@ -41,4 +59,6 @@ def serve(
         port=bind_port,
         workers=workers,
         log_level=log_level,
+        access_log=access_log,
+        timeout_worker_healthcheck=healthcheck_seconds,
     )

@@ -47,6 +47,11 @@ def _factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The sessions `unit_of_work` opens, for callers that commit themselves (api.deps)."""
+    return _factory(engine)
+
+
 @contextmanager
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: committed if the block succeeds, rolled back whole if it raises."""

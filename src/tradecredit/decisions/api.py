@@ -1,7 +1,8 @@
 """Routes: /decisions, instant credit decisions for buy-now-pay-later checkouts.
 
 POST needs an `Idempotency-Key`: a checkout retried after a timeout must get the first answer,
-not a second decision reserving the amount twice.
+not a second decision reserving the amount twice. It is the hot route: async, with its work and
+commit in one worker-thread call (`api.deps.commit_in_thread`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from tradecredit.api.deps import ActorDep, Page, PageDep, SessionDep, page_of
+from tradecredit.api.deps import (
+    ActorDep,
+    Page,
+    PageDep,
+    SessionDep,
+    ThreadActorDep,
+    ThreadSessionDep,
+    commit_in_thread,
+    page_of,
+)
 from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
 from tradecredit.decisions import service
 from tradecredit.decisions.rules import Outcome
@@ -33,11 +43,11 @@ router = APIRouter(tags=["decisions"])
     'else "checkout-<decision id>") until the invoice naming that reference arrives. '
     "The Idempotency-Key header is required.",
 )
-def create_decision(
+async def create_decision(
     data: DecisionCreate,
     request: Request,
-    session: SessionDep,
-    actor: ActorDep,
+    session: ThreadSessionDep,
+    actor: ThreadActorDep,
     key: IdempotencyKeyDep,
 ) -> Response:
     if key is None:
@@ -47,15 +57,24 @@ def create_decision(
             details={"field": "Idempotency-Key", "reason": "missing"},
         )
     service.require_deciding(actor)
-    return respond_once(
-        session,
-        actor=actor,
-        key=key,
-        request=request,
-        body=data,
-        permission=Permission.REQUEST_LIMITS,
-        operation=lambda: decision_out(service.decide_checkout(session, actor=actor, data=data)),
-    )
+
+    def decide_and_answer() -> Response:
+        audit_later = service.PendingAudit()
+        answer = respond_once(
+            session,
+            actor=actor,
+            key=key,
+            request=request,
+            body=data,
+            permission=Permission.REQUEST_LIMITS,
+            operation=lambda: decision_out(
+                service.decide_checkout(session, actor=actor, data=data, audit_later=audit_later)
+            ),
+        )
+        audit_later.record(session, actor=actor)
+        return answer
+
+    return await commit_in_thread(session, decide_and_answer)
 
 
 @router.get(

@@ -1,5 +1,8 @@
-"""What a checkout decision reads: the policy (cached per version), the buyer locked for the
-decision, its credit position, its score, and the amount in the position currency."""
+"""What a checkout decision reads: the buyer, locked for the decision, with everything else in
+the same statement (account, active limit, base currency, policy version, latest stored score,
+whether the merchant's order reference is taken); its exposure and oldest overdue invoice (the
+credit position the gates use); the policy (cached per version); the amount in the position
+currency."""
 
 from __future__ import annotations
 
@@ -8,22 +11,33 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
+from tradecredit.db.prepared import Prepared
 from tradecredit.decisions.rules import BuyerFacts, CheckoutRules
 from tradecredit.fx.rates import resolve
 from tradecredit.fx.service import rate_table
-from tradecredit.gates.position import CreditPosition, credit_position
+from tradecredit.gates.position import (
+    BUYER_COLUMNS,
+    BuyerRow,
+    CreditPosition,
+    buyer_row,
+    buyer_select,
+    position_of,
+)
 from tradecredit.kit.errors import NotFound
 from tradecredit.kit.money import round_to_currency, to_minor
-from tradecredit.limits.inputs import stored_scores
 from tradecredit.limits.models import CreditPolicyVersion
 from tradecredit.limits.policy_store import PolicyInForce, policy_in_force
+from tradecredit.orders.models import Order
 from tradecredit.organisations.models import Organisation
+from tradecredit.organisations.roles import Permission
+from tradecredit.scoring.models import Score as StoredScore
 from tradecredit.scoring.scores import company_score
 
 
@@ -45,25 +59,23 @@ CHECKOUT = CheckoutDefaults()
 _policies: dict[tuple[uuid.UUID, int, str], PolicyInForce] = {}
 _policies_lock = threading.Lock()
 
-
-def cached_policy(session: Session, *, actor: Actor) -> PolicyInForce:
-    """The policy in force, parsed once per (organisation, version).
-
-    One query reads the base currency and the latest version number; versions are never
-    changed (a change stores a new one), so a cached version is valid until a newer one
-    appears, in this process or any other."""
-    latest = (
+_LATEST_POLICY = Prepared(
+    select(
+        Organisation.base_currency,
         select(func.max(CreditPolicyVersion.version))
-        .where(CreditPolicyVersion.org_id == actor.org_id)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(Organisation.base_currency, latest).where(Organisation.id == actor.org_id)
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"no organisation {actor.org_id}")
-    key = (actor.org_id, row[1] or 0, row[0])
-    found = _policies.get(key)
+        .where(CreditPolicyVersion.org_id == bindparam("org_id"))
+        .scalar_subquery(),
+    ).where(Organisation.id == bindparam("org_id"))
+)
+
+
+def policy_for(session: Session, *, actor: Actor, version: int, currency: str) -> PolicyInForce:
+    """The policy in force, parsed once per (organisation, version, base currency).
+
+    Versions are never changed (a change stores a new one), so a cached version is valid until
+    a newer one appears, in this process or any other: callers read the latest version number
+    in the decision's own transaction and pass it here."""
+    found = _policies.get((actor.org_id, version, currency))
     if found is None:
         found = policy_in_force(session, actor=actor)
         with _policies_lock:
@@ -71,29 +83,12 @@ def cached_policy(session: Session, *, actor: Actor) -> PolicyInForce:
     return found
 
 
-def lock_buyer(
-    session: Session, *, actor: Actor, registration_number: str, country: str
-) -> Company | None:
-    """The buyer, locked until the transaction ends, so that concurrent decisions for it run
-    one after the other and each sees the orders the previous ones reserved.
-
-    PostgreSQL: SELECT ... FOR UPDATE on the company row. SQLite locks the whole database for
-    writing: the transaction starts with BEGIN IMMEDIATE unless it has already written (the
-    driver opens a transaction only at the first write, which takes the write lock), so no
-    read below runs before the lock is held."""
-    query = select(Company).where(
-        Company.org_id == actor.org_id,
-        Company.country == country,
-        Company.registration_number == registration_number,
-    )
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        driver = connection.connection.driver_connection
-        if driver is not None and not driver.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        query = query.with_for_update()
-    return session.scalar(query)
+def cached_policy(session: Session, *, actor: Actor) -> PolicyInForce:
+    """The policy in force (`policy_for`), reading the base currency and the latest version."""
+    row = _LATEST_POLICY.first(session, {"org_id": actor.org_id})
+    if row is None:
+        raise NotFound(f"no organisation {actor.org_id}")
+    return policy_for(session, actor=actor, version=row[1] or 0, currency=row[0])
 
 
 @dataclass(frozen=True)
@@ -103,12 +98,108 @@ class Score:
     as_of: date
 
 
-def latest_score(session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date) -> Score:
-    """The buyer's latest stored score on or before `as_of`; computed now when none is stored."""
-    stored = stored_scores(session, actor=actor, as_of=as_of, company_ids=[company_id])
-    fact = stored.get(company_id)
-    if fact is not None:
-        return Score(fact.grade, fact.pd, fact.as_of)
+@dataclass(frozen=True)
+class LockedBuyer:
+    """The buyer's row (`gates.position.buyer_select`) and what the decision reads with it:
+    the latest policy version (0: none stored), the latest stored score on or before the day
+    (None: never scored), whether the merchant's order reference is another order's."""
+
+    buyer: BuyerRow
+    policy_version: int
+    score: Score | None
+    reference_taken: bool
+
+
+def _locked_buyer_statement() -> Prepared:
+    latest_score = (
+        select(StoredScore.id)
+        .where(
+            StoredScore.org_id == Company.org_id,
+            StoredScore.company_id == Company.id,
+            StoredScore.as_of <= bindparam("as_of"),
+        )
+        .order_by(StoredScore.as_of.desc(), StoredScore.created_at.desc(), StoredScore.id.desc())
+        .limit(1)
+        .correlate(Company)
+        .scalar_subquery()
+    )
+    policy_version = (
+        select(func.max(CreditPolicyVersion.version))
+        .where(CreditPolicyVersion.org_id == Company.org_id)
+        .correlate(Company)
+        .scalar_subquery()
+    )
+    reference_taken = (
+        exists()
+        .where(
+            Order.org_id == Company.org_id,
+            Order.order_reference == bindparam("order_reference"),
+        )
+        .correlate(Company)
+    )
+    return Prepared(
+        buyer_select(
+            policy_version, StoredScore.grade, StoredScore.pd, StoredScore.as_of, reference_taken
+        )
+        .outerjoin(StoredScore, StoredScore.id == latest_score)
+        .where(
+            Company.org_id == bindparam("org_id"),
+            Company.country == bindparam("country"),
+            Company.registration_number == bindparam("registration_number"),
+        )
+        .with_for_update(of=Company)
+    )
+
+
+_LOCKED_BUYER = _locked_buyer_statement()
+
+
+def _locked(row: tuple[Any, ...]) -> LockedBuyer:
+    version, grade, pd, scored_on, taken = row[BUYER_COLUMNS:]
+    score = None if grade is None else Score(grade, pd, scored_on)
+    return LockedBuyer(buyer_row(row), version or 0, score, bool(taken))
+
+
+def lock_buyer(
+    session: Session,
+    *,
+    actor: Actor,
+    registration_number: str,
+    country: str,
+    as_of: date,
+    order_reference: str | None = None,
+) -> LockedBuyer | None:
+    """The buyer (None: not in the organisation's buyer file), locked until the transaction
+    ends, so that concurrent decisions for it run one after the other and each sees the orders
+    the previous ones reserved; read in one statement with what `LockedBuyer` lists.
+
+    PostgreSQL: SELECT ... FOR UPDATE OF companies (the company row only). SQLite locks the
+    whole database for writing: the transaction starts with BEGIN IMMEDIATE unless it has
+    already written (the driver opens a transaction only at the first write, which takes the
+    write lock), so no read below runs before the lock is held."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    row = _LOCKED_BUYER.first(
+        session,
+        {
+            "org_id": actor.org_id,
+            "country": country,
+            "registration_number": registration_number,
+            "as_of": as_of,
+            "order_reference": order_reference,
+        },
+    )
+    return None if row is None else _locked(row)
+
+
+def score_of(session: Session, *, actor: Actor, locked: LockedBuyer, as_of: date) -> Score:
+    """The latest stored score on or before `as_of`; computed now (not stored) when none is."""
+    if locked.score is not None:
+        return locked.score
+    company_id = locked.buyer.company_id
     computed = company_score(session, actor=actor, company_id=company_id, as_of=as_of).result
     return Score(computed.grade, computed.pd, as_of)
 
@@ -128,7 +219,7 @@ def in_currency(
 class Known:
     """Everything the rules need about a known buyer, plus what the record keeps."""
 
-    company: Company
+    company_id: uuid.UUID
     position: CreditPosition
     score: Score
     facts: BuyerFacts
@@ -140,18 +231,19 @@ def buyer_facts(
     session: Session,
     *,
     actor: Actor,
-    company: Company,
+    locked: LockedBuyer,
     amount: Decimal,
     currency: str,
     as_of: date,
 ) -> Known:
-    position = credit_position(session, actor=actor, company_id=company.id, as_of=as_of)
-    score = latest_score(session, actor=actor, company_id=company.id, as_of=as_of)
+    actor.require(Permission.READ)
+    position = position_of(session, actor=actor, buyer=locked.buyer, as_of=as_of)
+    score = score_of(session, actor=actor, locked=locked, as_of=as_of)
     target = position.currency
     limit = None if position.limit is None else to_minor(position.limit, target)
     facts = BuyerFacts(
         known=True,
-        status=company.status,
+        status=locked.buyer.status,
         grade=score.grade,
         pd=score.pd,
         account_on_hold=position.account_on_hold,
@@ -163,7 +255,7 @@ def buyer_facts(
     amount_minor = in_currency(
         session, actor=actor, amount=amount, currency=currency, target=target, as_of=as_of
     )
-    return Known(company, position, score, facts, amount_minor)
+    return Known(locked.buyer.company_id, position, score, facts, amount_minor)
 
 
 def rules_for(policy: PolicyInForce, *, currency: str) -> CheckoutRules:

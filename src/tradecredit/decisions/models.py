@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tradecredit.db.base import Base, OrgScoped
 from tradecredit.db.types import DecimalText, MinorUnits, UTCDateTime
+from tradecredit.receivables.models import Allocation, CreditNote
 
 OUTCOMES = ("approve", "decline", "refer")
 
@@ -55,3 +56,22 @@ class CheckoutDecision(OrgScoped, Base):
     order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("orders.id"))
     order_reference: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+SETTLEMENT_INDEXES = (
+    Index(
+        "ix_allocations_invoice_applied",
+        Allocation.__table__.c.invoice_id,
+        Allocation.__table__.c.applied_on,
+        Allocation.__table__.c.amount_minor,
+    ),
+    Index(
+        "ix_credit_notes_invoice_issued",
+        CreditNote.__table__.c.invoice_id,
+        CreditNote.__table__.c.issue_date,
+        CreditNote.__table__.c.amount_minor,
+    ),
+)
+"""What an invoice has been settled by on a date, read from the index alone: the credit position
+(`exposure.single.one_buyer_parts`) sums both per open invoice on every checkout decision and
+gate check; without them each sum also reads every allocation and credit note row."""

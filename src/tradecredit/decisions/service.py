@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,25 +20,24 @@ from sqlalchemy.orm import Session
 from tradecredit.audit import service as audit
 from tradecredit.companies.service import get_company
 from tradecredit.context import Actor
-from tradecredit.db.snapshot import snapshot
 from tradecredit.decisions.facts import (
     CHECKOUT,
     Known,
+    LockedBuyer,
     buyer_facts,
     cached_policy,
     lock_buyer,
+    policy_for,
     rules_for,
 )
 from tradecredit.decisions.models import CheckoutDecision
 from tradecredit.decisions.rules import BuyerFacts, Outcome, Verdict, decide
 from tradecredit.decisions.schemas import DecisionCreate
+from tradecredit.decisions.store import insert_decision, reserve_order
 from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import NotFound
 from tradecredit.kit.ids import new_id
 from tradecredit.kit.money import to_minor
-from tradecredit.orders.models import Order
-from tradecredit.orders.schemas import OrderCreate
-from tradecredit.orders.service import create_order
 from tradecredit.organisations.roles import Permission
 from tradecredit.scoring.scores import reasons_json
 
@@ -51,35 +52,47 @@ def checkout_reference(decision_id: uuid.UUID) -> str:
     return f"checkout-{decision_id}"
 
 
-def _reserve(
-    session: Session, *, actor: Actor, data: DecisionCreate, decision_id: uuid.UUID
-) -> Order:
-    return create_order(
-        session,
-        actor=actor,
-        data=OrderCreate(
-            order_reference=data.order_reference or checkout_reference(decision_id),
-            buyer_registration_number=data.registration_number,
-            buyer_country=data.country,
-            currency=data.currency,
-            amount=data.amount,
-            order_date=utcnow().date(),
-        ),
-    )
+@dataclass
+class PendingAudit:
+    """Audit changes a caller records itself, later in the same transaction (see
+    `decide_checkout`)."""
+
+    changes: list[audit.Change] = field(default_factory=list)
+
+    def record(self, session: Session, *, actor: Actor) -> None:
+        audit.record_many(session, actor=actor, changes=self.changes)
+        self.changes = []
 
 
-def decide_checkout(session: Session, *, actor: Actor, data: DecisionCreate) -> CheckoutDecision:
-    """Decide a checkout now; an approval reserves its amount as an order (see module doc)."""
+def decide_checkout(
+    session: Session,
+    *,
+    actor: Actor,
+    data: DecisionCreate,
+    audit_later: PendingAudit | None = None,
+) -> CheckoutDecision:
+    """Decide a checkout now; an approval reserves its amount as an order (see module doc).
+
+    Writes, in this order: the order (approval), the decision, then one append to the audit
+    chain for both (`order.created`, `checkout_decision.made`), which locks the organisation's
+    chain head: last, so that the lock is held only until the caller commits. With
+    `audit_later` the changes are handed to the caller instead, which records them in the same
+    transaction once its own last writes are done (the API stores the idempotent answer first)."""
     require_deciding(actor)
     now = utcnow()
     today = now.date()
     decision_id = new_id()
-    company = lock_buyer(
-        session, actor=actor, registration_number=data.registration_number, country=data.country
+    locked = lock_buyer(
+        session,
+        actor=actor,
+        registration_number=data.registration_number,
+        country=data.country,
+        as_of=today,
+        order_reference=data.order_reference,
     )
-    policy = cached_policy(session, actor=actor)
     known: Known | None = None
-    if company is None:
+    if locked is None:
+        policy = cached_policy(session, actor=actor)
         rules = rules_for(policy, currency=policy.currency)
         verdict = decide(
             BuyerFacts(known=False),
@@ -88,10 +101,16 @@ def decide_checkout(session: Session, *, actor: Actor, data: DecisionCreate) -> 
             rules=rules,
         )
     else:
+        policy = policy_for(
+            session,
+            actor=actor,
+            version=locked.policy_version,
+            currency=locked.buyer.base_currency,
+        )
         known = buyer_facts(
             session,
             actor=actor,
-            company=company,
+            locked=locked,
             amount=data.amount,
             currency=data.currency,
             as_of=today,
@@ -100,73 +119,95 @@ def decide_checkout(session: Session, *, actor: Actor, data: DecisionCreate) -> 
         verdict = decide(
             known.facts, amount_minor=known.amount_minor, terms_days=data.terms_days, rules=rules
         )
-    order = None
-    if verdict.outcome is Outcome.APPROVE:
-        order = _reserve(session, actor=actor, data=data, decision_id=decision_id)
-    decision = _record(
-        session,
+    changes: list[audit.Change] = []
+    order: dict[str, Any] | None = None
+    if verdict.outcome is Outcome.APPROVE and locked is not None:
+        order, change = _reserve(
+            session, actor=actor, data=data, decision_id=decision_id, locked=locked, now=now
+        )
+        changes.append(change)
+    values = _decision_values(
         actor=actor,
         decision_id=decision_id,
+        now=now,
         data=data,
         verdict=verdict,
         known=known,
         policy_version=policy.version,
         order=order,
     )
-    return decision
+    changes.append(insert_decision(session, values=values))
+    if audit_later is None:
+        audit.record_many(session, actor=actor, changes=changes)
+    else:
+        audit_later.changes.extend(changes)
+    return CheckoutDecision(**values)
 
 
-def _record(
+def _reserve(
     session: Session,
     *,
     actor: Actor,
+    data: DecisionCreate,
     decision_id: uuid.UUID,
+    locked: LockedBuyer,
+    now: datetime,
+) -> tuple[dict[str, Any], audit.Change]:
+    """The order reserving an approval: the merchant's reference, else checkout-<decision id>;
+    the full amount in the request's currency."""
+    return reserve_order(
+        session,
+        actor=actor,
+        company_id=locked.buyer.company_id,
+        account_id=locked.buyer.account_id,
+        reference=data.order_reference or checkout_reference(decision_id),
+        reference_taken=locked.reference_taken,
+        currency=data.currency,
+        amount_minor=to_minor(data.amount, data.currency),
+        now=now,
+    )
+
+
+def _decision_values(
+    *,
+    actor: Actor,
+    decision_id: uuid.UUID,
+    now: datetime,
     data: DecisionCreate,
     verdict: Verdict,
     known: Known | None,
     policy_version: int,
-    order: Order | None,
-) -> CheckoutDecision:
-    now = utcnow()
+    order: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Every column of the decision row."""
     approved = verdict.outcome is Outcome.APPROVE
-    decision = CheckoutDecision(
-        id=decision_id,
-        org_id=actor.org_id,
-        created_at=now,
-        registration_number=data.registration_number,
-        country=data.country,
-        buyer_name=data.name,
-        company_id=None if known is None else known.company.id,
-        amount_minor=to_minor(data.amount, data.currency),
-        currency=data.currency,
-        terms_days=data.terms_days,
-        merchant_reference=data.order_reference,
-        outcome=verdict.outcome.value,
-        reasons=reasons_json(verdict.reasons),
-        grade=None if known is None else known.score.grade,
-        pd=None if known is None else known.score.pd,
-        score_as_of=None if known is None else known.score.as_of,
-        policy_version=policy_version,
-        position_currency=None if known is None else known.position.currency,
-        amount_in_position_minor=None if known is None else known.amount_minor,
-        limit_minor=verdict.applied_limit_minor,
-        exposure_minor=None if known is None else known.facts.exposure_minor,
-        limit_left_minor=verdict.limit_left_minor,
-        order_id=None if order is None else order.id,
-        order_reference=None if order is None else order.order_reference,
-        expires_at=now + timedelta(days=CHECKOUT.approval_validity_days) if approved else None,
-    )
-    session.add(decision)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="checkout_decision.made",
-        entity_type="checkout_decision",
-        entity_id=decision.id,
-        after=snapshot(decision),
-    )
-    return decision
+    return {
+        "id": decision_id,
+        "org_id": actor.org_id,
+        "created_at": now,
+        "registration_number": data.registration_number,
+        "country": data.country,
+        "buyer_name": data.name,
+        "company_id": None if known is None else known.company_id,
+        "amount_minor": to_minor(data.amount, data.currency),
+        "currency": data.currency,
+        "terms_days": data.terms_days,
+        "merchant_reference": data.order_reference,
+        "outcome": verdict.outcome.value,
+        "reasons": reasons_json(verdict.reasons),
+        "grade": None if known is None else known.score.grade,
+        "pd": None if known is None else known.score.pd,
+        "score_as_of": None if known is None else known.score.as_of,
+        "policy_version": policy_version,
+        "position_currency": None if known is None else known.position.currency,
+        "amount_in_position_minor": None if known is None else known.amount_minor,
+        "limit_minor": verdict.applied_limit_minor,
+        "exposure_minor": None if known is None else known.facts.exposure_minor,
+        "limit_left_minor": verdict.limit_left_minor,
+        "order_id": None if order is None else order["id"],
+        "order_reference": None if order is None else order["order_reference"],
+        "expires_at": now + timedelta(days=CHECKOUT.approval_validity_days) if approved else None,
+    }
 
 
 def get_decision(session: Session, *, actor: Actor, decision_id: uuid.UUID) -> CheckoutDecision:

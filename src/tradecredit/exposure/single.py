@@ -9,6 +9,12 @@ Every select is filtered on the organisation. Settlements and deliveries are rea
 their invoice or order (correlated on its id), which is filtered on the organisation: a second
 org_id term on them would lead SQLite's planner to the organisation-wide org_id index.
 
+`one_buyer_parts` serves the instant decisions and the gates: one buyer the caller has already
+found, two prepared statements (`db.prepared`: compiled once, run on the DBAPI cursor): the
+open invoices per currency, which also give the due date of the earliest-due invoice open and
+past due (the credit position's oldest overdue), and the live orders joined to the invoices
+naming them.
+
 Rounding is where the frame path rounds: each invoice naming an order is converted on its own
 into the order's currency, and each part of a buyer is converted once per currency; missing
 rates are reported in the same order (order invoices by currency pair, then the parts by
@@ -24,11 +30,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BindParameter, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
+from tradecredit.db.prepared import Prepared
 from tradecredit.fx.rates import Conversion, Converter, RateTable, resolve
 from tradecredit.fx.service import rate_table
 from tradecredit.kit.errors import NotFound
@@ -196,12 +203,24 @@ def _invoiced_by_order(
         )
         .group_by(Invoice.order_reference, Invoice.currency, Invoice.amount_minor)
     ).all()
+    return _invoiced(
+        [(str(ref), currency, int(amount), int(count)) for ref, currency, amount, count in rows],
+        orders,
+        rates,
+    )
+
+
+InvoiceGroup = tuple[str, str, int, int]
+"""(order reference, invoice currency, invoice amount in minor units, how many such invoices)"""
+
+
+def _invoiced(
+    groups: Iterable[InvoiceGroup], orders: list[LiveOrder], rates: _LazyRates
+) -> dict[str, int]:
+    """Per order reference, its invoice groups converted into the order's currency; missing
+    rates are reported by currency pair in sorted order."""
     order_currency = {order.reference: order.currency for order in orders}
-    matched = [
-        (str(reference), currency, int(amount_minor), int(count))
-        for reference, currency, amount_minor, count in rows
-        if reference in order_currency
-    ]
+    matched = [group for group in groups if group[0] in order_currency]
     pairs = sorted({(currency, order_currency[reference]) for reference, currency, _, _ in matched})
     conversions = {
         pair: resolve(rates.table(), *pair) if pair[0] != pair[1] else Conversion(*pair, ())
@@ -292,3 +311,132 @@ def few_buyer_parts(
     parts = _open_invoices(session, actor=actor, company_ids=ids, as_of=as_of)
     _add_order_parts(parts, orders, invoiced, as_of)
     return _converted(parts, ids, _ConverterFactory(rates, currency))
+
+
+# --- one buyer, already found: two prepared statements ---------------------------------------
+
+_ORG: BindParameter[Any] = bindparam("org_id")
+_BUYER: BindParameter[Any] = bindparam("company_id")
+_AS_OF: BindParameter[Any] = bindparam("as_of")
+
+
+def _open_by_currency_statement() -> Prepared:
+    """Per currency of the buyer's invoices issued by `as_of`: the open sum (each invoice
+    floored at 0, as `_open_invoices`) and the earliest due date among those open and past due
+    (`remaining > 0` is `receivables.allocation.open_minor(...) > 0`).
+
+    MATERIALIZED (SQLite >= 3.35, PostgreSQL >= 12): computed once per invoice; as a plain
+    subquery both databases inline `remaining` into its three uses and run the settlement
+    subqueries three times per invoice."""
+    allocated = (
+        select(func.coalesce(func.sum(Allocation.amount_minor), 0))
+        .where(Allocation.invoice_id == Invoice.id, Allocation.applied_on <= _AS_OF)
+        .scalar_subquery()
+    )
+    credited = (
+        select(func.coalesce(func.sum(CreditNote.amount_minor), 0))
+        .where(CreditNote.invoice_id == Invoice.id, CreditNote.issue_date <= _AS_OF)
+        .scalar_subquery()
+    )
+    per_invoice = (
+        select(
+            Invoice.currency,
+            Invoice.due_date,
+            (Invoice.amount_minor - allocated - credited).label("remaining"),
+        )
+        .where(Invoice.org_id == _ORG, Invoice.company_id == _BUYER, Invoice.issue_date <= _AS_OF)
+        .cte("per_invoice")
+        .prefix_with("MATERIALIZED")
+    )
+    remaining, due = per_invoice.c.remaining, per_invoice.c.due_date
+    return Prepared(
+        select(
+            per_invoice.c.currency,
+            func.sum(case((remaining > 0, remaining), else_=0)),
+            func.min(case((and_(due < _AS_OF, remaining > 0), due))),
+        ).group_by(per_invoice.c.currency)
+    )
+
+
+def _orders_with_invoices_statement() -> Prepared:
+    """The buyer's live orders (`_order_conditions`) with what was delivered by `as_of`, one
+    row per group of equal invoices naming the order (any buyer's, issued by `as_of`; none:
+    one row with NULLs), as `_live_orders` + `_invoiced_by_order` read them."""
+    delivered = (
+        select(func.coalesce(func.sum(OrderDelivery.amount_minor), 0))
+        .where(OrderDelivery.order_id == Order.id, OrderDelivery.delivered_on <= _AS_OF)
+        .scalar_subquery()
+    )
+    return Prepared(
+        select(
+            Order.order_reference,
+            Order.currency,
+            Order.amount_minor,
+            Order.status,
+            Order.cancelled_on,
+            delivered,
+            Invoice.currency,
+            Invoice.amount_minor,
+            func.count(Invoice.id),
+        )
+        .select_from(Order)
+        .outerjoin(
+            Invoice,
+            and_(
+                Invoice.org_id == Order.org_id,
+                Invoice.order_reference == Order.order_reference,
+                Invoice.issue_date <= _AS_OF,
+            ),
+        )
+        .where(
+            Order.org_id == _ORG,
+            Order.company_id == _BUYER,
+            Order.order_date <= _AS_OF,
+            Order.status != "invoiced",
+        )
+        .group_by(Order.id, Invoice.currency, Invoice.amount_minor)
+    )
+
+
+_OPEN_BY_CURRENCY = _open_by_currency_statement()
+_ORDERS_WITH_INVOICES = _orders_with_invoices_statement()
+
+
+@dataclass(frozen=True, slots=True)
+class OneBuyer:
+    """`parts` as `few_buyer_parts` gives them; `oldest_overdue_due`: the due date of the
+    buyer's earliest-due invoice still open on `as_of` and past due then (None: none)."""
+
+    parts: BuyerParts
+    oldest_overdue_due: date | None
+
+
+def one_buyer_parts(
+    session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date, currency: str
+) -> OneBuyer:
+    """The exposure parts of one buyer in `currency` (valid code), as `few_buyer_parts` gives
+    them, for a company the caller has read from the organisation (not checked again)."""
+    params = {"org_id": actor.org_id, "company_id": company_id, "as_of": as_of}
+    rates = _LazyRates(session, actor, as_of)
+    orders: dict[str, LiveOrder] = {}
+    groups: list[InvoiceGroup] = []
+    for row in _ORDERS_WITH_INVOICES.all(session, params):
+        reference, order_currency, amount, status, cancelled_on, delivered = row[:6]
+        if reference not in orders:
+            orders[reference] = LiveOrder(
+                reference, company_id, order_currency, amount, status, cancelled_on, int(delivered)
+            )
+        invoice_currency, invoice_amount, count = row[6:]
+        if invoice_currency is not None:
+            groups.append((reference, invoice_currency, int(invoice_amount), int(count)))
+    live = list(orders.values())
+    invoiced = _invoiced(groups, live, rates) if live else {}
+    parts: NativeParts = {}
+    oldest: date | None = None
+    for invoice_currency, open_minor, overdue_due in _OPEN_BY_CURRENCY.all(session, params):
+        parts[(company_id, invoice_currency)] = [int(open_minor), 0, 0]
+        if overdue_due is not None and (oldest is None or overdue_due < oldest):
+            oldest = overdue_due
+    _add_order_parts(parts, live, invoiced, as_of)
+    found = _converted(parts, [company_id], _ConverterFactory(rates, currency))
+    return OneBuyer(found[company_id], oldest)

@@ -11,11 +11,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
 from tradecredit.context import Actor
+from tradecredit.db.prepared import Prepared
 from tradecredit.db.snapshot import snapshot
 from tradecredit.fx.models import FxRate
 from tradecredit.fx.rates import DatedRate, RateTable
@@ -100,20 +101,19 @@ def list_rates(
     return session.scalars(query.limit(limit).offset(offset)).all()
 
 
-def rate_table(session: Session, *, actor: Actor, as_of: date) -> RateTable:
-    """For every stored pair, its latest rate dated on or before `as_of`."""
-    actor.require(Permission.READ)
+def _rate_table_statement() -> Prepared:
+    as_of: BindParameter[date] = bindparam("as_of")
     latest = (
         select(
             FxRate.base_currency,
             FxRate.quote_currency,
             func.max(FxRate.rate_date).label("rate_date"),
         )
-        .where(FxRate.org_id == actor.org_id, FxRate.rate_date <= as_of)
+        .where(FxRate.org_id == bindparam("org_id"), FxRate.rate_date <= as_of)
         .group_by(FxRate.base_currency, FxRate.quote_currency)
         .subquery()
     )
-    rows = session.execute(
+    return Prepared(
         select(FxRate.base_currency, FxRate.quote_currency, FxRate.rate, FxRate.rate_date)
         .join(
             latest,
@@ -123,6 +123,17 @@ def rate_table(session: Session, *, actor: Actor, as_of: date) -> RateTable:
                 FxRate.rate_date == latest.c.rate_date,
             ),
         )
-        .where(FxRate.org_id == actor.org_id)
-    ).all()
+        .where(FxRate.org_id == bindparam("org_id"))
+    )
+
+
+_RATE_TABLE = _rate_table_statement()
+"""Prepared (`db.prepared`): the gates and instant decisions read it on every call that
+converts."""
+
+
+def rate_table(session: Session, *, actor: Actor, as_of: date) -> RateTable:
+    """For every stored pair, its latest rate dated on or before `as_of`."""
+    actor.require(Permission.READ)
+    rows = _RATE_TABLE.all(session, {"org_id": actor.org_id, "as_of": as_of})
     return RateTable.from_rates((DatedRate(*row) for row in rows), as_of=as_of)

@@ -1,33 +1,36 @@
 """A buyer's credit position on a date: its limit, exposure, oldest overdue invoice, account
 hold and company status. The gates and the instant decisions read it for one buyer at a time.
 
-Everything is a handful of indexed selects on (org_id, company_id, ...): the company row, the
-active credit limit, the customer account, the oldest open invoice past due, and the exposure
-(`tradecredit.exposure.service.buyer_exposures`, a few index ranges for one buyer).
+Three prepared statements (`db.prepared`), all on (org_id, company_id) indexes: the company row
+joined to its organisation (base currency), customer account and active credit limit
+(`buyer_select`, which the instant decisions extend with the score and the policy version and
+run with the buyer lock); then the exposure with the oldest overdue due date
+(`exposure.single.one_buyer_parts`: open invoices per currency, live orders with their
+invoices).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from tradecredit.companies.service import get_company
+from tradecredit.companies.models import Company
 from tradecredit.context import Actor
-from tradecredit.exposure.service import buyer_exposures
+from tradecredit.db.prepared import Prepared
+from tradecredit.exposure.single import one_buyer_parts
+from tradecredit.kit.currencies import validate_currency
+from tradecredit.kit.errors import NotFound
 from tradecredit.kit.money import from_minor
-from tradecredit.limits.decisions import current_limit
-from tradecredit.limits.policy_store import base_currency
+from tradecredit.limits.models import CreditLimit
+from tradecredit.organisations.models import Organisation
 from tradecredit.organisations.roles import Permission
-from tradecredit.receivables.allocation import open_minor
-from tradecredit.receivables.models import Allocation, CreditNote, CustomerAccount, Invoice
-from tradecredit.receivables.service import find_account
+from tradecredit.receivables.models import CustomerAccount
 
 LimitSource = Literal["credit_limit", "account"]
 UTILISATION_PLACES = Decimal("0.0001")
@@ -76,18 +79,88 @@ class LimitInForce:
     source: LimitSource
 
 
-def limit_in_force(
-    session: Session, *, actor: Actor, company_id: uuid.UUID, account: CustomerAccount | None
-) -> LimitInForce | None:
-    """The active decided limit, else the account's internal limit, else None."""
-    decided = current_limit(session, actor=actor, company_id=company_id)
-    if decided is not None:
-        return LimitInForce(
-            decided.amount_minor, decided.currency, decided.valid_until, "credit_limit"
+@dataclass(frozen=True, slots=True)
+class BuyerRow:
+    """What `buyer_select` reads: the company, its account (None fields: no account), its
+    active credit limit (None fields: none) and the organisation's base currency."""
+
+    company_id: uuid.UUID
+    status: str
+    account_id: uuid.UUID | None
+    account_on_hold: bool | None
+    account_limit_minor: int | None
+    account_currency: str | None
+    limit_minor: int | None
+    limit_currency: str | None
+    limit_valid_until: date | None
+    base_currency: str
+
+    @property
+    def limit_in_force(self) -> LimitInForce | None:
+        """The active decided limit, else the account's internal limit, else None."""
+        if self.limit_minor is not None and self.limit_currency is not None:
+            return LimitInForce(
+                self.limit_minor, self.limit_currency, self.limit_valid_until, "credit_limit"
+            )
+        if self.account_limit_minor is not None and self.account_currency:
+            return LimitInForce(self.account_limit_minor, self.account_currency, None, "account")
+        return None
+
+
+BUYER_COLUMNS = len(BuyerRow.__dataclass_fields__)
+"""How many leading columns of a `buyer_select` row make the BuyerRow."""
+
+
+def buyer_select(
+    *extra: ColumnElement[Any] | InstrumentedAttribute[Any],
+) -> Select[*tuple[Any, ...]]:
+    """Companies with their organisation, account and active limit (at most one each: unique
+    on (org_id, company_id), the limit by the partial unique index on active ones); `extra`
+    columns follow the BuyerRow's. The caller adds the WHERE on Company."""
+    statement: Select[*tuple[Any, ...]] = (
+        select(
+            Company.id,
+            Company.status,
+            CustomerAccount.id,
+            CustomerAccount.on_hold,
+            CustomerAccount.credit_limit_minor,
+            CustomerAccount.currency,
+            CreditLimit.amount_minor,
+            CreditLimit.currency,
+            CreditLimit.valid_until,
+            Organisation.base_currency,
+            *extra,
         )
-    if account is not None and account.credit_limit_minor is not None and account.currency:
-        return LimitInForce(account.credit_limit_minor, account.currency, None, "account")
-    return None
+        .select_from(Company)
+        .join(Organisation, Organisation.id == Company.org_id)
+        .outerjoin(
+            CustomerAccount,
+            and_(
+                CustomerAccount.org_id == Company.org_id,
+                CustomerAccount.company_id == Company.id,
+            ),
+        )
+        .outerjoin(
+            CreditLimit,
+            and_(
+                CreditLimit.org_id == Company.org_id,
+                CreditLimit.company_id == Company.id,
+                CreditLimit.active.is_(True),
+            ),
+        )
+    )
+    return statement
+
+
+def buyer_row(row: tuple[Any, ...]) -> BuyerRow:
+    return BuyerRow(*row[:BUYER_COLUMNS])
+
+
+_BUYER_BY_ID = Prepared(
+    buyer_select().where(
+        Company.org_id == bindparam("org_id"), Company.id == bindparam("company_id")
+    )
+)
 
 
 def utilisation_of(exposure: Decimal, limit: Decimal | None) -> Decimal | None:
@@ -95,55 +168,6 @@ def utilisation_of(exposure: Decimal, limit: Decimal | None) -> Decimal | None:
     if limit is None or limit <= 0:
         return None
     return (exposure / limit).quantize(UTILISATION_PLACES, rounding=ROUND_HALF_EVEN)
-
-
-def _past_due(actor: Actor, company_id: uuid.UUID, as_of: date) -> tuple[Any, ...]:
-    return (
-        Invoice.org_id == actor.org_id,
-        Invoice.company_id == company_id,
-        Invoice.due_date < as_of,
-        Invoice.issue_date <= as_of,
-    )
-
-
-def _settled_minor(
-    session: Session, actor: Actor, company_id: uuid.UUID, as_of: date
-) -> dict[uuid.UUID, int]:
-    """Per past-due invoice: allocations applied and credit notes issued on or before `as_of`.
-
-    The organisation is filtered on the invoice, not on the settlement row: with an org_id
-    term on allocations too, SQLite walks the organisation-wide org_id index of allocations
-    (about 15x slower for a busy buyer of the demo portfolio) instead of the invoice_id one."""
-    settled: dict[uuid.UUID, int] = defaultdict(int)
-    for table, dated in ((Allocation, Allocation.applied_on), (CreditNote, CreditNote.issue_date)):
-        rows = session.execute(
-            select(table.invoice_id, func.sum(table.amount_minor))
-            .join(Invoice, Invoice.id == table.invoice_id)
-            .where(*_past_due(actor, company_id, as_of), dated <= as_of)
-            .group_by(table.invoice_id)
-        ).all()
-        for invoice_id, amount in rows:
-            settled[invoice_id] += int(amount)
-    return settled
-
-
-def oldest_overdue_days(
-    session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date
-) -> int | None:
-    """Days past due of the buyer's earliest-due invoice still open on `as_of` and past due
-    then (open = amount - allocations applied - credit notes issued by that date)."""
-    invoices = session.execute(
-        select(Invoice.id, Invoice.amount_minor, Invoice.due_date)
-        .where(*_past_due(actor, company_id, as_of))
-        .order_by(Invoice.due_date, Invoice.id)
-    ).all()
-    if not invoices:
-        return None
-    settled = _settled_minor(session, actor, company_id, as_of)
-    for invoice_id, amount_minor, due_date in invoices:
-        if open_minor(amount_minor, settled[invoice_id], 0) > 0:
-            return (as_of - due_date).days
-    return None
 
 
 def credit_position(
@@ -155,30 +179,37 @@ def credit_position(
     FxRateMissing naming the pair and the date.
     """
     actor.require(Permission.READ)
-    company = get_company(session, actor=actor, company_id=company_id)
-    account = find_account(session, actor=actor, company_id=company_id)
-    found = limit_in_force(session, actor=actor, company_id=company_id, account=account)
-    currency = found.currency if found else base_currency(session, actor=actor)
+    row = _BUYER_BY_ID.first(session, {"org_id": actor.org_id, "company_id": company_id})
+    if row is None:
+        raise NotFound(f"no company {company_id}")
+    return position_of(session, actor=actor, buyer=buyer_row(row), as_of=as_of)
+
+
+def position_of(session: Session, *, actor: Actor, buyer: BuyerRow, as_of: date) -> CreditPosition:
+    """The position of a buyer already read with `buyer_select` (the caller checked READ)."""
+    found = buyer.limit_in_force
+    currency = found.currency if found else buyer.base_currency
     limit = from_minor(found.amount_minor, currency) if found else None
-    exposure = buyer_exposures(
-        session, actor=actor, company_ids=[company_id], as_of=as_of, currency=currency
-    )[company_id]
+    target = validate_currency(currency.strip().upper())
+    one = one_buyer_parts(
+        session, actor=actor, company_id=buyer.company_id, as_of=as_of, currency=target
+    )
+    exposure = from_minor(one.parts.total_minor, target)
     valid_until = found.valid_until if found else None
+    overdue = one.oldest_overdue_due
     return CreditPosition(
-        company_id=company_id,
+        company_id=buyer.company_id,
         as_of=as_of,
         currency=currency,
         limit=limit,
         limit_source=found.source if found else None,
         limit_valid_until=valid_until,
         limit_expired=valid_until is not None and valid_until < as_of,
-        exposure=exposure.total,
-        exposure_fx_rate_date=exposure.fx_rate_date,
-        available=None if limit is None else limit - exposure.total,
-        utilisation=utilisation_of(exposure.total, limit),
-        oldest_overdue_days=oldest_overdue_days(
-            session, actor=actor, company_id=company_id, as_of=as_of
-        ),
-        account_on_hold=bool(account and account.on_hold),
-        company_status=company.status,
+        exposure=exposure,
+        exposure_fx_rate_date=one.parts.fx_rate_date,
+        available=None if limit is None else limit - exposure,
+        utilisation=utilisation_of(exposure, limit),
+        oldest_overdue_days=None if overdue is None else (as_of - overdue).days,
+        account_on_hold=bool(buyer.account_on_hold),
+        company_status=buyer.status,
     )

@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import ReturningInsert
 
 from tradecredit.audit.canonical import canonical_json
 from tradecredit.context import Actor
+from tradecredit.db.prepared import Prepared
 from tradecredit.idempotency.models import IdempotencyRecord
+from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import IdempotencyKeyReused, InvalidInput, UnsupportedDatabase
+from tradecredit.kit.ids import new_id
 
 MAX_KEY_LENGTH = 255
 _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
@@ -76,19 +77,26 @@ def replay(record: IdempotencyRecord, *, fingerprint: str) -> StoredResponse:
     return StoredResponse(status_code=record.status_code, body=record.response_body)
 
 
-def _insert_unless_taken(
-    session: Session, values: dict[str, Any]
-) -> ReturningInsert[tuple[uuid.UUID]]:
-    """INSERT ... ON CONFLICT (org_id, key) DO NOTHING RETURNING id, in the session's dialect."""
-    dialect = session.get_bind().dialect.name
-    conflict = ["org_id", "key"]
-    if dialect == "postgresql":
-        pg = postgresql.insert(IdempotencyRecord).values(**values)
-        return pg.on_conflict_do_nothing(index_elements=conflict).returning(IdempotencyRecord.id)
-    if dialect == "sqlite":
-        lite = sqlite.insert(IdempotencyRecord).values(**values)
-        return lite.on_conflict_do_nothing(index_elements=conflict).returning(IdempotencyRecord.id)
-    raise UnsupportedDatabase(f"idempotency keys need PostgreSQL or SQLite, not {dialect}")
+_RECORDS = cast(Table, IdempotencyRecord.__table__)
+_INSERT_UNLESS_TAKEN = {
+    "postgresql": Prepared(
+        postgresql.insert(_RECORDS)
+        .on_conflict_do_nothing(index_elements=["org_id", "key"])
+        .returning(_RECORDS.c.id)
+    ),
+    "sqlite": Prepared(
+        sqlite.insert(_RECORDS)
+        .on_conflict_do_nothing(index_elements=["org_id", "key"])
+        .returning(_RECORDS.c.id)
+    ),
+}
+"""INSERT ... ON CONFLICT (org_id, key) DO NOTHING RETURNING id, per dialect (every column given)."""
+
+_STORE_ANSWER = Prepared(
+    update(_RECORDS)
+    .where(_RECORDS.c.org_id == bindparam("record_org"), _RECORDS.c.key == bindparam("record_key"))
+    .values(status_code=bindparam("answer_status"), response_body=bindparam("answer_body"))
+)
 
 
 def claim(
@@ -99,8 +107,14 @@ def claim(
     INSERT ... ON CONFLICT DO NOTHING waits while a concurrent transaction holds the same key
     uncommitted, and inserts nothing once that one has committed; the transaction stays usable.
     """
+    dialect = session.get_bind().dialect.name
+    statement = _INSERT_UNLESS_TAKEN.get(dialect)
+    if statement is None:
+        raise UnsupportedDatabase(f"idempotency keys need PostgreSQL or SQLite, not {dialect}")
     values: dict[str, Any] = {
+        "id": new_id(),
         "org_id": actor.org_id,
+        "created_at": utcnow(),
         "key": key,
         "method": method.upper(),
         "path": path,
@@ -108,13 +122,16 @@ def claim(
         "status_code": UNANSWERED,
         "response_body": "",
     }
-    inserted = session.execute(_insert_unless_taken(session, values)).scalar_one_or_none()
-    return inserted is not None
+    return statement.first(session, values) is not None
 
 
 def store_answer(session: Session, *, actor: Actor, key: str, status_code: int, body: str) -> None:
-    session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.org_id == actor.org_id, IdempotencyRecord.key == key)
-        .values(status_code=status_code, response_body=body)
+    _STORE_ANSWER.execute(
+        session,
+        {
+            "record_org": actor.org_id,
+            "record_key": key,
+            "answer_status": status_code,
+            "answer_body": body,
+        },
     )

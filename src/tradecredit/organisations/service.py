@@ -9,11 +9,12 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
 from tradecredit.context import Actor
+from tradecredit.db.prepared import Prepared
 from tradecredit.kit.currencies import validate_currency
 from tradecredit.kit.errors import AlreadyExists, InvalidInput, NotFound, Unauthenticated
 from tradecredit.kit.money import to_minor
@@ -147,18 +148,21 @@ def issue_api_key(session: Session, *, actor: Actor, user_id: uuid.UUID, name: s
     return IssuedKey(id=key.id, plaintext=plaintext, prefix=key.prefix)
 
 
+_KEY_OWNER = Prepared(
+    select(ApiKey.org_id, User.email, User.role, User.id)
+    .join(User, User.id == ApiKey.user_id)
+    .where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+)
+"""One indexed read (the unique key_hash) per request; nothing is cached, so a revoked key, or
+a user's new role, counts from the next request on."""
+
+
 def authenticate(session: Session, *, plaintext: str) -> Actor:
     """The actor behind an API key; the same error whatever is wrong, so nothing leaks."""
     if not plaintext.startswith(KEY_PREFIX):
         raise Unauthenticated("invalid API key")
-    row = session.execute(
-        select(ApiKey, User)
-        .join(User, User.id == ApiKey.user_id)
-        .where(ApiKey.key_hash == hash_key(plaintext), ApiKey.revoked_at.is_(None))
-    ).one_or_none()
+    row = _KEY_OWNER.first(session, {"key_hash": hash_key(plaintext)})
     if row is None:
         raise Unauthenticated("invalid API key")
-    key, user = row
-    return Actor(
-        org_id=key.org_id, name=f"user:{user.email}", role=Role(user.role), user_id=user.id
-    )
+    org_id, email, role, user_id = row
+    return Actor(org_id=org_id, name=f"user:{email}", role=Role(role), user_id=user_id)
