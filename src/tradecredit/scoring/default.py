@@ -195,7 +195,8 @@ def model_matrix(columns: Mapping[str, np.ndarray]) -> np.ndarray:
 
 
 def has_any_value(columns: Mapping[str, np.ndarray]) -> np.ndarray:
-    """`has_any_ratio` over columns where NaN is missing."""
+    """Per row: does it hold at least one of the model's ratios (else it has no model PD)?
+    Over columns where NaN is missing."""
     missing = [np.isnan(columns[name]) for name in default_features()]
     return ~np.logical_and.reduce(missing) if missing else np.zeros(0, dtype=bool)
 
@@ -206,13 +207,6 @@ def default_pd(ratios: pl.DataFrame) -> pl.Series:
         return pl.Series("pd", [], dtype=pl.Float64)
     values = default_model().predict_pd(model_frame(ratios))
     return pl.Series("pd", np.asarray(values, dtype=np.float64))
-
-
-def has_any_ratio(ratios: pl.DataFrame) -> np.ndarray:
-    """Per row: does it hold at least one of the model's ratios (else it has no model PD)?"""
-    names = default_features()
-    known = ratios.select(pl.any_horizontal(pl.col(names).fill_nan(None).is_not_null()))
-    return known.to_series().to_numpy().astype(bool)
 
 
 def model_pds(features: pl.DataFrame) -> np.ndarray:
