@@ -25,6 +25,14 @@ class Settings(BaseSettings):
         ge=1,
         description="POST /v1/decisions requests one worker process runs at once (api.deps)",
     )
+    api_decision_batches: bool = Field(
+        default=True,
+        description="POST /v1/decisions decided in batches, one transaction each (api.hot); "
+        "false: one transaction per request through the ordinary route",
+    )
+    api_decision_batch_max: int = Field(
+        default=64, ge=1, le=512, description="most decisions one batch transaction holds"
+    )
     sqlite_synchronous: str = Field(
         default="FULL", description="SQLite synchronous pragma: FULL (durable) or NORMAL"
     )

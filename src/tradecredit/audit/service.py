@@ -110,18 +110,30 @@ def record_many(
     session: Session, *, actor: Actor, changes: Sequence[Change]
 ) -> list[dict[str, Any]]:
     """Append events in order (bulk insert). The head row is written first: that takes the lock."""
-    if not changes:
+    return record_by_actors(
+        session, org_id=actor.org_id, entries=[(actor, change) for change in changes]
+    )
+
+
+def record_by_actors(
+    session: Session, *, org_id: uuid.UUID, entries: Sequence[tuple[Actor, Change]]
+) -> list[dict[str, Any]]:
+    """`record_many` for changes made by several actors of one organisation (a batch of
+    requests committed together): one head lock, each event naming its own actor."""
+    if not entries:
         return []
+    if any(actor.org_id != org_id for actor, _ in entries):
+        raise ValueError(f"every actor must belong to organisation {org_id}")
     session.flush()
-    texts = [(_canonical(change.before), _canonical(change.after)) for change in changes]
-    locked = _LOCK_HEAD.first(session, {"head_org": actor.org_id, "appended": len(changes)})
+    texts = [(_canonical(change.before), _canonical(change.after)) for _, change in entries]
+    locked = _LOCK_HEAD.first(session, {"head_org": org_id, "appended": len(entries)})
     if locked is None:
-        raise NotFound(f"organisation {actor.org_id} has no audit chain")
+        raise NotFound(f"organisation {org_id} has no audit chain")
     last_seq, prev_hash = locked
-    seq = last_seq - len(changes)
+    seq = last_seq - len(entries)
     rows: list[dict[str, Any]] = []
     occurred_at = utcnow()
-    for change, (before, after) in zip(changes, texts, strict=True):
+    for (actor, change), (before, after) in zip(entries, texts, strict=True):
         seq += 1
         row = _link(
             actor,
@@ -134,8 +146,8 @@ def record_many(
         )
         rows.append(row)
         prev_hash = row["hash"]
-    _store(session, actor.org_id, rows, prev_hash)
-    _sync_loaded_head(session, actor.org_id, last_seq, prev_hash)
+    _store(session, org_id, rows, prev_hash)
+    _sync_loaded_head(session, org_id, last_seq, prev_hash)
     return rows
 
 

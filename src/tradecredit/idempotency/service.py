@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -123,6 +125,92 @@ def claim(
         "response_body": "",
     }
     return statement.first(session, values) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One request's claim of its key (`claim_many`)."""
+
+    actor: Actor
+    key: str
+    method: str
+    path: str
+    fingerprint: str
+
+
+_claim_statements: dict[tuple[str, int], Prepared] = {}
+
+
+def _claim_many_statement(dialect: str, count: int) -> Prepared:
+    """INSERT ... VALUES (...) x count ON CONFLICT (org_id, key) DO NOTHING RETURNING org_id, key,
+    compiled once per dialect and count."""
+    found = _claim_statements.get((dialect, count))
+    if found is None:
+        if dialect not in ("postgresql", "sqlite"):
+            raise UnsupportedDatabase(f"idempotency keys need PostgreSQL or SQLite, not {dialect}")
+        rows = [
+            {
+                column.name: bindparam(f"c{i}_{column.name}", type_=column.type)
+                for column in _RECORDS.c
+            }
+            for i in range(count)
+        ]
+        module = postgresql if dialect == "postgresql" else sqlite
+        found = _claim_statements[(dialect, count)] = Prepared(
+            module.insert(_RECORDS)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["org_id", "key"])
+            .returning(_RECORDS.c.org_id, _RECORDS.c.key)
+        )
+    return found
+
+
+def claim_many(session: Session, *, claims: Sequence[Claim]) -> set[tuple[uuid.UUID, str]]:
+    """`claim` for several keys in one statement (distinct (organisation, key) pairs); the
+    pairs this transaction took. The same waiting rules as `claim`, key by key."""
+    if not claims:
+        return set()
+    statement = _claim_many_statement(session.get_bind().dialect.name, len(claims))
+    now = utcnow()
+    params: dict[str, Any] = {}
+    for i, claim_ in enumerate(claims):
+        values = {
+            "id": new_id(),
+            "org_id": claim_.actor.org_id,
+            "created_at": now,
+            "key": claim_.key,
+            "method": claim_.method.upper(),
+            "path": claim_.path,
+            "request_hash": claim_.fingerprint,
+            "status_code": UNANSWERED,
+            "response_body": "",
+        }
+        params.update({f"c{i}_{name}": value for name, value in values.items()})
+    return {(org_id, key) for org_id, key in statement.all(session, params)}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    actor: Actor
+    key: str
+    status_code: int
+    body: str
+
+
+def store_answers(session: Session, *, answers: Sequence[Answer]) -> None:
+    """`store_answer` for several keys (one executemany)."""
+    _STORE_ANSWER.execute_many(
+        session,
+        [
+            {
+                "record_org": answer.actor.org_id,
+                "record_key": answer.key,
+                "answer_status": answer.status_code,
+                "answer_body": answer.body,
+            }
+            for answer in answers
+        ],
+    )
 
 
 def store_answer(session: Session, *, actor: Actor, key: str, status_code: int, body: str) -> None:

@@ -1,0 +1,222 @@
+"""POST /v1/decisions on the hot path: taken before FastAPI's routing and decided in batches.
+
+A checkout decision must be answered in milliseconds at a thousand a second. Most of what a
+single request cost was fixed: FastAPI's routing, dependencies and validation (about 2 ms), the
+transaction's begin, audit head lock and durable commit. `HotDecisions` (ASGI middleware) reads
+the request itself; each worker process's `_Batcher` sends the requests that arrive while a
+batch is running to the next batch, one transaction (`decisions.batch.decide_batch`) and one
+commit for all of them, in one worker thread. Nobody waits for a batch to fill: a lone request
+is a batch of one; under load, batches grow by themselves.
+
+Only a request that is complete and well formed takes this path: a key (Bearer or X-API-Key),
+a valid Idempotency-Key, a JSON body that validates as `DecisionCreate`. Everything else, and
+every request the batch hands back (a bad key, a role that may not decide, a replayed or
+reused Idempotency-Key, a decision that fails), goes through the ordinary route, which answers
+exactly as it always has. An answer still implies stored rows: the batch commits before any of
+its answers is sent.
+
+`TRADECREDIT_API_DECISION_BATCHES=false` turns the path off (every request through the route).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tradecredit.db.engine import session_factory
+from tradecredit.db.writers import write_transaction
+from tradecredit.decisions.batch import (
+    DECIDED_STATUS,
+    DECISIONS_PATH,
+    BatchItemFailed,
+    CheckoutRequest,
+    decide_batch,
+)
+from tradecredit.decisions.schemas import DecisionCreate
+from tradecredit.idempotency.service import validate_key
+from tradecredit.kit.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+def run_batch(engine: Engine, requests: list[CheckoutRequest]) -> list[str | None]:
+    """Decide and commit `requests` (worker thread); a request whose decision fails is left out
+    (None: it runs alone) and the rest decided again in a new transaction."""
+    answers: list[str | None] = [None] * len(requests)
+    remaining = list(range(len(requests)))
+    while remaining:
+        session = session_factory(engine)()
+        try:
+            with write_transaction(session):
+                bodies = decide_batch(session, requests=[requests[i] for i in remaining])
+                session.commit()
+        except BatchItemFailed as failed:
+            log.info("checkout decision run alone after failing in a batch", exc_info=failed)
+            del remaining[failed.index]
+            continue
+        finally:
+            session.close()
+        for index, body in zip(remaining, bodies, strict=True):
+            answers[index] = body
+        break
+    return answers
+
+
+Waiting = tuple[CheckoutRequest, "asyncio.Future[str | None]"]
+
+
+class _Batcher:
+    """One worker process's (event loop's) batches: at most one running, in its own thread."""
+
+    def __init__(self, engine: Engine, most: int) -> None:
+        self._engine = engine
+        self._most = most
+        self._waiting: list[Waiting] = []
+        self._running: asyncio.Task[None] | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decisions")
+
+    async def decide(self, request: CheckoutRequest) -> str | None:
+        """The answer body, or None: the request is to go through the ordinary route."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str | None] = loop.create_future()
+        self._waiting.append((request, future))
+        if self._running is None:
+            self._running = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[: self._most], self._waiting[self._most :]
+                await self._run(batch)
+        finally:
+            self._running = None
+
+    async def _run(self, batch: list[Waiting]) -> None:
+        requests = [request for request, _ in batch]
+        loop = asyncio.get_running_loop()
+        try:
+            answers = await loop.run_in_executor(self._thread, run_batch, self._engine, requests)
+        except Exception:
+            # The batch failed outside any one decision (the database, the audit append): every
+            # request goes through the ordinary route, which reports what it meets itself.
+            log.warning("checkout decision batch failed; its requests run alone", exc_info=True)
+            answers = [None] * len(batch)
+        for (_, future), answer in zip(batch, answers, strict=True):
+            if not future.done():
+                future.set_result(answer)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _api_key(scope: Scope) -> str | None:
+    """As the route reads it: `Authorization: Bearer <key>`, else `X-API-Key`."""
+    authorization = _header(scope, b"authorization")
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() == "bearer" and credentials:
+            return credentials
+    return _header(scope, b"x-api-key") or None
+
+
+def checkout_request(scope: Scope, body: bytes) -> CheckoutRequest | None:
+    """The request when it is well formed (module docstring); None sends it to the route."""
+    content_type = _header(scope, b"content-type") or ""
+    api_key = _api_key(scope)
+    idempotency_key = _header(scope, b"idempotency-key")
+    if not content_type.startswith("application/json") or not api_key or not idempotency_key:
+        return None
+    try:
+        validate_key(idempotency_key)
+        data = DecisionCreate.model_validate(json.loads(body))
+    except (InvalidInput, ValueError, ValidationError):
+        return None
+    return CheckoutRequest(api_key, idempotency_key, data)
+
+
+async def _whole_body(receive: Receive) -> bytes | None:
+    """The request body; None when the client went away before sending it all."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives the body already read, then whatever the client sends next."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class HotDecisions:
+    """ASGI middleware: POST /v1/decisions through `_Batcher` (module docstring)."""
+
+    def __init__(self, app: ASGIApp, *, most: int = 64) -> None:
+        self.app = app
+        self.most = most
+        self._batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batcher] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _batcher(self, scope: Scope) -> _Batcher:
+        loop = asyncio.get_running_loop()
+        found = self._batchers.get(loop)
+        if found is None:
+            engine: Engine = scope["app"].state.engine
+            found = self._batchers[loop] = _Batcher(engine, self.most)
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _is_decision_post(scope):
+            await self.app(scope, receive, send)
+            return
+        body = await _whole_body(receive)
+        if body is None:
+            return
+        request = checkout_request(scope, body)
+        answer = None if request is None else await self._batcher(scope).decide(request)
+        if answer is None:
+            await self.app(scope, _replaying(body, receive), send)
+            return
+        await _send_json(send, answer)
+
+
+def _is_decision_post(scope: Scope) -> bool:
+    return bool(
+        scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == DECISIONS_PATH
+    )
+
+
+async def _send_json(send: Send, body: str) -> None:
+    content = body.encode("utf-8")
+    headers: list[Any] = [
+        (b"content-length", str(len(content)).encode("ascii")),
+        (b"content-type", b"application/json"),
+    ]
+    await send({"type": "http.response.start", "status": DECIDED_STATUS, "headers": headers})
+    await send({"type": "http.response.body", "body": content})

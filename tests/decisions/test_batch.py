@@ -1,0 +1,314 @@
+"""Checkout decisions in batches (decisions.batch, api.hot), on SQLite and PostgreSQL.
+
+A batch decides each request exactly as it would be decided alone, one after another in one
+transaction; what it cannot decide (a bad key, a role that may not decide, a taken or repeated
+Idempotency-Key, a decision that fails) it hands back, and the ordinary route answers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, func, select
+
+from api.builders import Tenant, make_tenant
+from decisions.builders import add_buyer, checkout, grant_limit
+from tradecredit.api import hot
+from tradecredit.api.app import create_app
+from tradecredit.audit.models import AuditEvent
+from tradecredit.audit.service import verify_chain
+from tradecredit.context import Actor
+from tradecredit.db.engine import unit_of_work
+from tradecredit.decisions import service
+from tradecredit.decisions.batch import CheckoutRequest, decide_batch
+from tradecredit.decisions.models import CheckoutDecision
+from tradecredit.decisions.schemas import DecisionCreate
+from tradecredit.orders.models import Order
+from tradecredit.organisations.roles import Role
+from tradecredit.organisations.service import system_actor
+from tradecredit.settings import get_settings
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+def request_for(tenant: Tenant, reg: str, amount: str, **extra: Any) -> CheckoutRequest:
+    return CheckoutRequest(
+        tenant.keys[Role.ADMIN],
+        uuid.uuid4().hex,
+        DecisionCreate.model_validate(checkout(reg, amount) | extra),
+    )
+
+
+def buyers(engine: Engine, tenant: Tenant, limits: dict[str, str]) -> None:
+    with unit_of_work(engine) as session:
+        actor = system_actor(tenant.org_id, "test")
+        for reg, limit in limits.items():
+            grant_limit(session, actor, add_buyer(session, actor, reg), limit)
+
+
+def decided(bodies: list[str | None]) -> list[tuple[str, int | None, int | None]]:
+    """(outcome, exposure, limit left in minor units) of each answer."""
+
+    def minor(amount: str | None) -> int | None:
+        return None if amount is None else int(Decimal(amount) * 100)
+
+    answers = [json.loads(body) for body in bodies if body is not None]
+    return [(a["outcome"], minor(a["exposure"]), minor(a["limit_left"])) for a in answers]
+
+
+@pytest.fixture
+def tenant(engine: Engine) -> Tenant:
+    return make_tenant(engine)
+
+
+def test_one_buyer_four_times_30_percent_in_one_batch_approves_three_each_seeing_the_last(
+    engine: Engine, tenant: Tenant
+) -> None:
+    buyers(engine, tenant, {"B1": "1000"})
+    requests = [request_for(tenant, "B1", "300") for _ in range(4)]
+    with unit_of_work(engine) as session:
+        bodies = decide_batch(session, requests=requests)
+    outcomes = [json.loads(b)["outcome"] for b in bodies if b is not None]
+    assert outcomes == ["approve", "approve", "approve", "decline"]
+    with unit_of_work(engine) as session:
+        stored = service.list_decisions(session, actor=system_actor(tenant.org_id))
+        reserved = session.scalar(
+            select(func.sum(Order.amount_minor)).where(Order.org_id == tenant.org_id)
+        )
+    assert sorted(d.exposure_minor or 0 for d in stored) == [0, 30000, 60000, 90000]
+    assert reserved == 90000
+
+
+def test_a_batch_decides_as_the_same_requests_one_by_one(engine: Engine) -> None:
+    """Same buyers, same requests (mixed buyers, arrival order kept per buyer): one tenant
+    through one batch, another through single transactions; the same answers."""
+    plan = [("A", "400"), ("B", "900"), ("A", "400"), ("C", "50"), ("A", "400"), ("B", "200")]
+    limits = {"A": "1000", "B": "1000", "C": "10"}
+    batched, alone = make_tenant(engine), make_tenant(engine)
+    buyers(engine, batched, limits)
+    buyers(engine, alone, limits)
+    with unit_of_work(engine) as session:
+        bodies = decide_batch(
+            session, requests=[request_for(batched, reg, amount) for reg, amount in plan]
+        )
+    singles = []
+    actor = system_actor(alone.org_id, "test")
+    for reg, amount in plan:
+        with unit_of_work(engine) as session:
+            decision = service.decide_checkout(
+                session, actor=actor, data=DecisionCreate.model_validate(checkout(reg, amount))
+            )
+            singles.append((decision.outcome, decision.exposure_minor, decision.limit_left_minor))
+    assert decided(bodies) == singles
+    expected = ["approve", "approve", "approve", "decline", "decline", "refer"]
+    assert [s[0] for s in singles] == expected, (
+        "C over its limit by more than 10%, A's third over it, B's second within 10% of it"
+    )
+
+
+def test_what_a_batch_cannot_decide_is_handed_back_and_the_rest_decided(
+    engine: Engine, tenant: Tenant
+) -> None:
+    buyers(engine, tenant, {"H1": "1000"})
+    good = request_for(tenant, "H1", "100")
+    repeated = CheckoutRequest(good.api_key, good.idempotency_key, good.data)
+    bad_key = CheckoutRequest("tc_not-a-key", uuid.uuid4().hex, good.data)
+    viewer = CheckoutRequest(tenant.keys[Role.VIEWER], uuid.uuid4().hex, good.data)
+    taken = request_for(tenant, "H1", "100")
+    with unit_of_work(engine) as session:
+        first = decide_batch(session, requests=[taken])
+    assert first[0] is not None
+    with unit_of_work(engine) as session:
+        bodies = decide_batch(
+            session,
+            requests=[good, repeated, bad_key, viewer, taken, request_for(tenant, "NEW1", "50")],
+        )
+    assert [b is not None for b in bodies] == [True, False, False, False, False, True]
+    assert json.loads(bodies[5] or "{}")["outcome"] == "refer", "an unknown buyer is referred"
+    with unit_of_work(engine) as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(CheckoutDecision)
+            .where(CheckoutDecision.org_id == tenant.org_id)
+        )
+    assert count == 3
+
+
+def test_a_failing_decision_runs_alone_and_the_others_are_committed(
+    engine: Engine, tenant: Tenant
+) -> None:
+    """A merchant reference another order has fails its decision (AlreadyExists): run_batch
+    rolls back, decides the others again without it and hands it back."""
+    buyers(engine, tenant, {"F1": "1000", "F2": "1000"})
+    with unit_of_work(engine) as session:
+        decide_batch(session, requests=[request_for(tenant, "F1", "10", order_reference="PO-1")])
+    requests = [
+        request_for(tenant, "F1", "10"),
+        request_for(tenant, "F2", "10", order_reference="PO-1"),
+        request_for(tenant, "F2", "20"),
+    ]
+    answers = hot.run_batch(engine, requests)
+    assert [a is not None for a in answers] == [True, False, True]
+    with unit_of_work(engine) as session:
+        orders = session.scalar(
+            select(func.count()).select_from(Order).where(Order.org_id == tenant.org_id)
+        )
+    assert orders == 3
+
+
+def test_batched_changes_are_one_verified_chain_naming_each_actor(
+    engine: Engine, tenant: Tenant
+) -> None:
+    buyers(engine, tenant, {"C1": "1000"})
+    requests = [request_for(tenant, "C1", "100") for _ in range(3)]
+    with unit_of_work(engine) as session:
+        decide_batch(session, requests=requests)
+    with unit_of_work(engine) as session:
+        report = verify_chain(session, org_id=tenant.org_id)
+        actions = session.execute(
+            select(AuditEvent.action, AuditEvent.actor)
+            .where(
+                AuditEvent.org_id == tenant.org_id,
+                AuditEvent.action.in_(("order.created", "checkout_decision.made")),
+            )
+            .order_by(AuditEvent.seq)
+        ).all()
+    assert report.ok, report
+    assert [a for a, _ in actions] == ["order.created", "checkout_decision.made"] * 3
+    assert {who for _, who in actions} == {f"user:{Role.ADMIN.value}@{tenant.slug}.test"}
+
+
+@pytest.fixture
+def app(engine: Engine) -> FastAPI:
+    return create_app(engine, migrate=False)
+
+
+async def _post_all(app: FastAPI, key: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await asyncio.gather(
+            *[
+                client.post(
+                    "/v1/decisions",
+                    json=body,
+                    headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
+                )
+                for body in bodies
+            ]
+        )
+
+
+def test_twelve_concurrent_posts_are_batched_and_approve_three(
+    app: FastAPI, engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    buyers(engine, tenant, {"RACE": "1000"})
+    sizes: list[int] = []
+
+    def counting(session: Any, *, requests: list[CheckoutRequest]) -> list[str | None]:
+        sizes.append(len(requests))
+        return decide_batch(session, requests=requests)
+
+    monkeypatch.setattr(hot, "decide_batch", counting)
+    answers = asyncio.run(_post_all(app, tenant.keys[Role.ADMIN], [checkout("RACE", "300")] * 12))
+    assert [a.status_code for a in answers] == [201] * 12
+    outcomes = sorted(a.json()["outcome"] for a in answers)
+    assert outcomes == ["approve"] * 3 + ["decline"] * 9
+    assert sum(sizes) == 12
+    assert max(sizes) > 1, sizes
+
+
+def test_bad_requests_in_a_crowd_get_the_routes_answers(
+    app: FastAPI, engine: Engine, tenant: Tenant
+) -> None:
+    buyers(engine, tenant, {"MIX": "1000"})
+    good = checkout("MIX", "10")
+
+    async def crowd() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        admin = {"Authorization": f"Bearer {tenant.keys[Role.ADMIN]}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            sends = [
+                client.post("/v1/decisions", json=good, headers=admin | {"Idempotency-Key": "k1"}),
+                client.post("/v1/decisions", json=good, headers=admin | {"Idempotency-Key": "k1"}),
+                client.post(
+                    "/v1/decisions",
+                    json=good,
+                    headers={"Authorization": "Bearer tc_x", "Idempotency-Key": "k2"},
+                ),
+                client.post(
+                    "/v1/decisions",
+                    json=good,
+                    headers={
+                        "Authorization": f"Bearer {tenant.keys[Role.VIEWER]}",
+                        "Idempotency-Key": "k3",
+                    },
+                ),
+                client.post(
+                    "/v1/decisions",
+                    json=good | {"amount": "-1"},
+                    headers=admin | {"Idempotency-Key": "k4"},
+                ),
+                client.post(
+                    "/v1/decisions",
+                    content=b"{",
+                    headers=admin | {"Idempotency-Key": "k5", "Content-Type": "application/json"},
+                ),
+                client.post("/v1/decisions", json=good, headers=admin),
+            ]
+            return await asyncio.gather(*sends)
+
+    first, again, bad_key, viewer, negative, broken, keyless = asyncio.run(crowd())
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert {first.headers.get("Idempotent-Replayed"), again.headers.get("Idempotent-Replayed")} == {
+        None,
+        "true",
+    }
+    assert bad_key.status_code == 401
+    assert viewer.status_code == 403
+    assert negative.status_code == 422
+    assert "amount" in negative.text
+    assert broken.status_code == 422
+    assert keyless.status_code == 422
+    assert "Idempotency-Key" in keyless.text
+    with unit_of_work(engine) as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(CheckoutDecision)
+            .where(CheckoutDecision.org_id == tenant.org_id)
+        )
+    assert count == 1
+
+
+def test_batches_can_be_turned_off(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADECREDIT_API_DECISION_BATCHES", "false")
+    get_settings.cache_clear()
+    try:
+        assert not create_app(engine, migrate=False).user_middleware
+        monkeypatch.setenv("TRADECREDIT_API_DECISION_BATCHES", "true")
+        get_settings.cache_clear()
+        middleware = create_app(engine, migrate=False).user_middleware
+        assert [m.cls for m in middleware] == [hot.HotDecisions]
+    finally:
+        monkeypatch.delenv("TRADECREDIT_API_DECISION_BATCHES")
+        get_settings.cache_clear()
+
+
+def test_actor_of_a_batch_must_be_of_its_organisation(
+    engine: Engine, actor: Actor, other_actor: Actor
+) -> None:
+    from tradecredit.audit.service import Change, record_by_actors
+
+    with unit_of_work(engine) as session, pytest.raises(ValueError, match="organisation"):
+        record_by_actors(
+            session,
+            org_id=actor.org_id,
+            entries=[(other_actor, Change("x.y", "x", None))],
+        )
