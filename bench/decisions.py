@@ -7,17 +7,22 @@ Setup (not timed): the demo portfolio (seed 42) in a fresh database, a credit li
 buyer the limit formula recommends one for (bulk insert of the limits tables), an API key, then
 ANALYZE (planner statistics, as after any bulk load: without them SQLite answers the gates'
 oldest-overdue query through the org_id index of allocations, 5-10x slower).
-Then the API (`tradecredit serve --workers 2 --no-access-log`: one worker per core, as the
-request path is CPU-bound Python under the GIL; uvloop + httptools) runs in its own process group, and a load
-generator in another process sends POST /v1/decisions OPEN LOOP: request i is due at start + i / rate whatever the
+Then the API (`tradecredit serve --no-access-log`, uvloop + httptools; decisions in batches,
+`api.hot`) runs in its own process group: one worker process on SQLite (one writer: a single
+process batches every decision), two on PostgreSQL (one per core). A load generator in another
+process sends POST /v1/decisions OPEN LOOP: request i is due at start + i / rate whatever the
 answers do, each on one of N keep-alive connections ("clients"); latency runs from the due time
 to the last byte of the answer, so a stalled server shows as latency (no coordinated omission).
 Each request has a new Idempotency-Key and a buyer drawn at random (seeded). Requests still
-unanswered when the run stops count with the time they had waited (a lower bound).
+unanswered when the run stops count with the time they had waited (a lower bound). After each
+run the bench waits until the server is idle again (`wait_idle`), so that no run starts behind
+the backlog a saturated one left.
 
-A baseline in the same run: GET /v1/decisions/{id} (the same server, authentication and one
-indexed select, no write) at the same rate and clients, and the fsync latency of the disk the
-databases live on: the floor any durable commit pays.
+Baselines in the same run, same data, rates and clients: the same decisions one transaction per
+request through the FastAPI route (`TRADECREDIT_API_DECISION_BATCHES=false`, the code path
+before batching), GET /v1/decisions/{id} (the same server, authentication and one indexed
+select, no write), and the fsync latency of the disk the databases live on: the floor any
+durable commit pays.
 """
 
 from __future__ import annotations
@@ -204,8 +209,14 @@ def prepare(database: str, buyers: int, workdir: Path) -> Prepared:
 
 
 @contextmanager
-def server(url: str, port: int, workers: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = os.environ | {"TRADECREDIT_DATABASE_URL": url, "TRADECREDIT_SQLITE_SYNCHRONOUS": "FULL"}
+def server(
+    url: str, port: int, workers: int, *, batches: bool = True
+) -> Iterator[subprocess.Popen[bytes]]:
+    env = os.environ | {
+        "TRADECREDIT_DATABASE_URL": url,
+        "TRADECREDIT_SQLITE_SYNCHRONOUS": "FULL",
+        "TRADECREDIT_API_DECISION_BATCHES": "true" if batches else "false",
+    }
     command = [
         sys.executable,
         "-m",
@@ -251,6 +262,34 @@ def wait_ready(port: int, key: str, limit_s: float = 180.0) -> None:
             pass
         time.sleep(0.3)
     raise RuntimeError(f"the server on port {port} did not answer within {limit_s} s")
+
+
+def _group_cpu_seconds(group: int) -> float:
+    """CPU time used so far by the processes of a process group (Linux /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(group: int, limit_s: float = 120.0) -> None:
+    """Wait until the server has worked off what a saturated run left queued (its processes
+    use under 5% of a core over half a second), so no run starts behind the last one's backlog.
+    Without /proc, a fixed 5 s pause."""
+    if not Path("/proc/self/stat").exists():
+        time.sleep(5)
+        return
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        before = _group_cpu_seconds(group)
+        time.sleep(0.5)
+        if _group_cpu_seconds(group) - before < 0.025:
+            return
 
 
 # --- the open-loop load generator (runs in its own process) --------------------------------------
@@ -434,7 +473,7 @@ def median_run(runs: list[Run]) -> dict[str, Any]:
 
 
 def measure(
-    prepared: Prepared, args: argparse.Namespace, workdir: Path, port: int
+    prepared: Prepared, args: argparse.Namespace, workdir: Path, port: int, workers: int
 ) -> dict[str, Any]:
     base = {
         "port": port,
@@ -444,41 +483,36 @@ def measure(
         "grace": args.grace,
         "mode": "decide",
     }
-    results: dict[str, Any] = {"levels": {}, "sweep": {}, "baseline": {}}
-    with server(prepared.url, port, args.workers):
+
+    group = 0
+
+    def repeated(extra: dict[str, Any], seed: int) -> dict[str, Any]:
+        runs = []
+        for r in range(args.repeats):
+            runs.append(run_load(base | extra | {"seed": seed + r}, workdir))
+            wait_idle(group)
+        return median_run(runs)
+
+    results: dict[str, Any] = {"levels": {}, "sweep": {}, "unbatched": {}, "baseline": {}}
+    sweep = {"clients": args.sweep_clients}
+    with server(prepared.url, port, workers) as process:
+        group = process.pid
         wait_ready(port, prepared.key)
         run_load(base | {"rate": 50, "clients": 4, "seed": 0, "duration": args.warmup}, workdir)
         for clients in args.clients:
-            runs = [
-                run_load(base | {"rate": args.rate, "clients": clients, "seed": r + 1}, workdir)
-                for r in range(args.repeats)
-            ]
-            results["levels"][clients] = median_run(runs)
+            results["levels"][clients] = repeated({"rate": args.rate, "clients": clients}, 1)
         for rate in args.sweep:
-            runs = [
-                run_load(
-                    base | {"rate": rate, "clients": args.sweep_clients, "seed": 100 + r}, workdir
-                )
-                for r in range(args.repeats)
-            ]
-            results["sweep"][rate] = median_run(runs)
+            results["sweep"][rate] = repeated(sweep | {"rate": rate}, 100)
         ids = decision_ids(prepared)
         for rate in args.sweep:
-            runs = [
-                run_load(
-                    base
-                    | {
-                        "rate": rate,
-                        "clients": args.sweep_clients,
-                        "seed": 200 + r,
-                        "mode": "read",
-                        "decision_ids": ids,
-                    },
-                    workdir,
-                )
-                for r in range(args.repeats)
-            ]
-            results["baseline"][rate] = median_run(runs)
+            read = sweep | {"rate": rate, "mode": "read", "decision_ids": ids}
+            results["baseline"][rate] = repeated(read, 200)
+    with server(prepared.url, port, workers, batches=False) as process:
+        group = process.pid
+        wait_ready(port, prepared.key)
+        run_load(base | {"rate": 50, "clients": 4, "seed": 0, "duration": args.warmup}, workdir)
+        for rate in args.sweep:
+            results["unbatched"][rate] = repeated(sweep | {"rate": rate}, 300)
     return results
 
 
@@ -509,7 +543,7 @@ def report_lines(
 ) -> list[str]:
     lines = [
         f"\n### {database}: {prepared.buyers} buyers, {prepared.limits} with a limit; "
-        f"{args.workers} uvicorn workers; open loop, {args.duration:g} s per run, "
+        f"{results['workers']} uvicorn worker(s); open loop, {args.duration:g} s per run, "
         f"{args.repeats} runs (median, min-max)\n",
         "| clients | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | unanswered | outcomes |",
         "|---|---|---|---|---|---|---|---|",
@@ -518,7 +552,10 @@ def report_lines(
         lines.append(_row(clients, args.rate, m))
     lines += [
         "",
-        f"Rate sweep at {args.sweep_clients} clients (decisions, then the read-only baseline):",
+        f"Rate sweep at {args.sweep_clients} clients: decisions in batches (the product), "
+        "then two baselines on the same server and data: decisions one transaction per "
+        "request through the FastAPI route (TRADECREDIT_API_DECISION_BATCHES=false, the previous "
+        "code path), and the read-only GET of one decision:",
         "",
     ]
     lines += [
@@ -527,6 +564,8 @@ def report_lines(
     ]
     for rate, m in results["sweep"].items():
         lines.append("| decide " + _row(args.sweep_clients, rate, m))
+    for rate, m in results["unbatched"].items():
+        lines.append("| decide, unbatched " + _row(args.sweep_clients, rate, m))
     for rate, m in results["baseline"].items():
         lines.append("| GET baseline " + _row(args.sweep_clients, rate, m))
     return lines
@@ -554,15 +593,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--load-child", help=argparse.SUPPRESS)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--buyers", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        default="sqlite=1,postgresql=2",
+        help="uvicorn workers per database: SQLite has one writer, so one process batches all",
+    )
     parser.add_argument("--clients", default="1,16,64")
     parser.add_argument(
         "--rate", type=int, default=TARGET_RATE, help="offered rate at each client level"
     )
     parser.add_argument(
-        "--sweep", default="5,10,20,40", help="rates tried for the highest within target"
+        "--sweep", default="200,400,600,800", help="rates tried for the highest within target"
     )
-    parser.add_argument("--sweep-clients", type=int, default=16)
+    parser.add_argument("--sweep-clients", type=int, default=64)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument(
@@ -577,6 +620,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     args.clients = [int(c) for c in args.clients.split(",")]
     args.sweep = [int(r) for r in args.sweep.split(",")]
+    workers = {db: int(n) for db, n in (pair.split("=") for pair in args.workers.split(","))}
     all_lines: list[str] = []
     summary: list[str] = []
     with tempfile.TemporaryDirectory(dir=BENCH_DIR) as folder:
@@ -592,7 +636,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"{database}: prepared {prepared.buyers} buyers, {prepared.limits} limits",
                 flush=True,
             )
-            results = measure(prepared, args, workdir, args.port)
+            results = measure(prepared, args, workdir, args.port, workers[database])
+            results["workers"] = workers[database]
             lines = [f"\nDatabase: {durability(database, prepared.url)}"]
             lines += report_lines(database, prepared, results, args)
             print("\n".join(lines), flush=True)

@@ -98,9 +98,11 @@ SAME_KEY_POSTS: dict[str, list[Body]] = {
     "/v1/invoices": [lambda b, a: invoice_body(b["invoice_number"], reg=a["reg"])],
     "/v1/fx-rates": [lambda b, a: fx_rate_body(b["rate_date"])],
     "/v1/decisions": [lambda b, a: decision_body(b["reg"])],
+    "/v1/decisions/release-expired": [lambda b, a: {}],
 }
 """A's requests that reuse B's natural keys: uniqueness is per organisation, so they succeed
-(a 409 here would tell A that B has such an object) and B is left untouched."""
+(a 409 here would tell A that B has such an object) and B is left untouched; likewise A's
+organisation-wide actions (releasing expired reservations), which touch A's objects only."""
 
 
 COMPUTE_ONLY_POSTS: dict[str, Body] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from typer.testing import CliRunner
 
@@ -9,6 +11,7 @@ from decisions.builders import add_buyer, grant_limit
 from tradecredit.cli.common import cli_actor
 from tradecredit.cli.main import app
 from tradecredit.db.engine import engine_for, unit_of_work
+from tradecredit.kit.clock import FixedClock
 
 runner = CliRunner()
 pytestmark = pytest.mark.usefixtures("clock")
@@ -55,3 +58,20 @@ def test_bad_options_name_the_option(cli_database: str) -> None:
     code, output = decide("--amount", "3", "--terms", "200")
     assert code == 2
     assert "--terms-days" in output
+
+
+def test_release_expired_lists_then_cancels_once(cli_database: str, clock: FixedClock) -> None:
+    _seed(cli_database)
+    assert decide("--amount", "700", "--terms", "30")[0] == 0
+    clock.advance(timedelta(days=15))
+    dry = runner.invoke(app, ["decisions", "release-expired", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 expired checkout reservation(s): would cancel" in dry.output
+    assert "700.00 EUR" in dry.output
+    done = runner.invoke(app, ["decisions", "release-expired"])
+    assert "1 expired checkout reservation(s): cancelled" in done.output
+    again = runner.invoke(app, ["decisions", "release-expired"])
+    assert "0 expired checkout reservation(s): cancelled" in again.output
+    code, output = decide("--amount", "1000", "--terms", "30")
+    assert code == 0, output
+    assert "APPROVE" in output, "the released 700 no longer counts against the limit"

@@ -25,7 +25,7 @@ from tradecredit.fx import service as fx
 from tradecredit.fx.schemas import FxRateCreate
 from tradecredit.kit.clock import FixedClock
 from tradecredit.kit.errors import AlreadyExists, PermissionDenied
-from tradecredit.limits.policy import CreditPolicy, ProgressivePolicy
+from tradecredit.limits.policy import DEFAULT_POLICY, CreditPolicy, ProgressivePolicy
 from tradecredit.limits.policy_store import set_policy
 from tradecredit.orders.models import Order
 from tradecredit.organisations.roles import Role
@@ -219,4 +219,6 @@ def test_an_approval_expires_after_the_validity(
         add_buyer(session, actor, "EXP")
         decision = decide(session, actor, checkout("EXP", "10"))
     assert decision.expires_at is not None
-    assert (decision.expires_at - clock.now()).days == service.CHECKOUT.approval_validity_days
+    assert (
+        decision.expires_at - clock.now()
+    ).days == DEFAULT_POLICY.checkout.approval_validity_days

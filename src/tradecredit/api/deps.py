@@ -27,6 +27,7 @@ from tradecredit.context import Actor
 from tradecredit.db.engine import session_factory, unit_of_work
 from tradecredit.db.writers import write_transaction
 from tradecredit.kit.errors import Unauthenticated
+from tradecredit.organisations.roles import Permission
 from tradecredit.organisations.service import authenticate
 from tradecredit.settings import get_settings
 
@@ -48,7 +49,7 @@ def _session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 
 
-def _actor(
+def _any_actor(
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_header)],
@@ -59,7 +60,17 @@ def _actor(
     return authenticate(session, plaintext=plaintext)
 
 
+def _actor(actor: Annotated[Actor, Depends(_any_actor)]) -> Actor:
+    """Every route but the checkout decisions' needs a role that may read the organisation's
+    data: an integrator's key (decisions only) is refused here, whatever the route."""
+    actor.require(Permission.READ)
+    return actor
+
+
 ActorDep = Annotated[Actor, Depends(_actor)]
+AnyActorDep = Annotated[Actor, Depends(_any_actor)]
+"""For the checkout decision routes, whose services check their own permission (an
+integrator's key may use them without READ)."""
 
 
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from tradecredit.api.deps import (
     ActorDep,
+    AnyActorDep,
     Page,
     PageDep,
     SessionDep,
@@ -23,10 +24,16 @@ from tradecredit.api.deps import (
     page_of,
 )
 from tradecredit.api.idempotency import KEYED_WRITE_RESPONSES, IdempotencyKeyDep, respond_once
-from tradecredit.decisions import service
+from tradecredit.decisions import expiry, service
 from tradecredit.decisions.rules import Outcome
-from tradecredit.decisions.schemas import DecisionCreate, DecisionOut, OutcomeName
-from tradecredit.decisions.shape import decision_out
+from tradecredit.decisions.schemas import (
+    DecisionCreate,
+    DecisionOut,
+    OutcomeName,
+    ReleaseExpiredIn,
+    ReleaseOut,
+)
+from tradecredit.decisions.shape import decision_out, release_out
 from tradecredit.kit.errors import InvalidInput
 from tradecredit.organisations.roles import Permission
 
@@ -66,7 +73,7 @@ async def create_decision(
             key=key,
             request=request,
             body=data,
-            permission=Permission.REQUEST_LIMITS,
+            permission=Permission.DECIDE_CHECKOUT,
             operation=lambda: decision_out(
                 service.decide_checkout(session, actor=actor, data=data, audit_later=audit_later)
             ),
@@ -77,12 +84,44 @@ async def create_decision(
     return await commit_in_thread(session, decide_and_answer)
 
 
+@router.post(
+    "/decisions/release-expired",
+    status_code=201,
+    response_model=ReleaseOut,
+    responses=KEYED_WRITE_RESPONSES,
+    summary="Cancel the reserving orders of expired approvals",
+    description="An approval's order still undelivered and named by no invoice when the "
+    "approval expires (the policy's checkout.approval_validity_days) is cancelled, audited, "
+    "so it no longer counts in the buyer's exposure. Safe to repeat: a second run finds "
+    'nothing more. With {"dry_run": true} nothing is changed; the orders are listed.',
+)
+def release_expired(
+    data: ReleaseExpiredIn,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    key: IdempotencyKeyDep,
+) -> Response:
+    return respond_once(
+        session,
+        actor=actor,
+        key=key,
+        request=request,
+        body=data,
+        permission=Permission.WRITE_LEDGER,
+        operation=lambda: release_out(
+            expiry.release_expired(session, actor=actor, dry_run=data.dry_run),
+            dry_run=data.dry_run,
+        ),
+    )
+
+
 @router.get(
     "/decisions", response_model=Page[DecisionOut], summary="Checkout decisions, newest first"
 )
 def list_decisions(
     session: SessionDep,
-    actor: ActorDep,
+    actor: AnyActorDep,
     page: PageDep,
     outcome: Annotated[OutcomeName | None, Query(description="only this outcome")] = None,
     company_id: Annotated[uuid.UUID | None, Query(description="only this buyer's")] = None,
@@ -101,5 +140,5 @@ def list_decisions(
 @router.get(
     "/decisions/{decision_id}", response_model=DecisionOut, summary="Get a checkout decision"
 )
-def get_decision(decision_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> DecisionOut:
+def get_decision(decision_id: uuid.UUID, session: SessionDep, actor: AnyActorDep) -> DecisionOut:
     return decision_out(service.get_decision(session, actor=actor, decision_id=decision_id))

@@ -28,11 +28,10 @@ from sqlalchemy.orm import Session
 from tradecredit.audit import service as audit
 from tradecredit.context import Actor
 from tradecredit.decisions.schemas import DecisionCreate
-from tradecredit.decisions.service import PendingAudit, decide_checkout
+from tradecredit.decisions.service import PendingAudit, decide_checkout, may_decide
 from tradecredit.decisions.shape import decision_out
 from tradecredit.idempotency import service as idempotency
 from tradecredit.kit.errors import Unauthenticated
-from tradecredit.organisations.roles import Permission, role_allows
 from tradecredit.organisations.service import authenticate
 
 DECIDED_STATUS = 201
@@ -66,10 +65,7 @@ def _deciding_actors(session: Session, requests: Sequence[CheckoutRequest]) -> l
             actor: Actor | None = authenticate(session, plaintext=key)
         except Unauthenticated:
             actor = None
-        if actor is not None and not (
-            role_allows(actor.role, Permission.REQUEST_LIMITS)
-            and role_allows(actor.role, Permission.WRITE_LEDGER)
-        ):
+        if actor is not None and not may_decide(actor):
             actor = None
         found[key] = actor
     return [found[request.api_key] for request in requests]

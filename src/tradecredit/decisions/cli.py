@@ -1,4 +1,5 @@
-"""`tradecredit decisions`: decide a checkout from the terminal, list past decisions."""
+"""`tradecredit decisions`: decide a checkout from the terminal, list past decisions, release
+expired reservations."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from tradecredit.cli.common import OrgOption, cli_session, console, err_console
-from tradecredit.decisions import service
+from tradecredit.decisions import expiry, service
 from tradecredit.decisions.rules import Outcome
 from tradecredit.decisions.schemas import DecisionCreate, DecisionOut
 from tradecredit.decisions.shape import decision_out
+from tradecredit.kit.money import from_minor
 
 decisions_app = typer.Typer(no_args_is_help=True)
 
@@ -112,3 +114,22 @@ def list_command(
             row.reasons[0].code if row.reasons else "",
         )
     console.print(table)
+
+
+@decisions_app.command("release-expired")
+def release_expired_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="list, do not cancel"),
+    org: str | None = OrgOption,
+) -> None:
+    """Cancel the orders reserving expired approvals that nothing was delivered or invoiced
+    on, so they stop counting in the buyers' exposure (audited; safe to run from cron)."""
+    with cli_session(org) as (session, actor):
+        found = expiry.release_expired(session, actor=actor, dry_run=dry_run)
+    verb = "would cancel" if dry_run else "cancelled"
+    console.print(f"{len(found)} expired checkout reservation(s): {verb}")
+    for r in found:
+        console.print(
+            f"  order {r.order_reference}  {_amount(from_minor(r.amount_minor, r.currency), r.currency)}"
+            f"  approval {r.decision_id} expired {r.expired_at:%Y-%m-%d %H:%M}",
+            markup=False,
+        )

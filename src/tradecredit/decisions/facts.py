@@ -1,8 +1,8 @@
 """What a checkout decision reads: the buyer, locked for the decision, with everything else in
 the same statement (account, active limit, base currency, policy version, latest stored score,
 whether the merchant's order reference is taken); its exposure and oldest overdue invoice (the
-credit position the gates use); the policy (cached per version); the amount in the position
-currency."""
+credit position the gates use); the policy (cached per version), whose `checkout` section holds
+the checkout's own parameters; the amount in the position currency."""
 
 from __future__ import annotations
 
@@ -39,22 +39,6 @@ from tradecredit.organisations.models import Organisation
 from tradecredit.organisations.roles import Permission
 from tradecredit.scoring.models import Score as StoredScore
 from tradecredit.scoring.scores import company_score
-
-
-@dataclass(frozen=True)
-class CheckoutDefaults:
-    """The checkout's own parameters (the credit policy has no fields for them yet).
-
-    `max_terms_days`: the longest terms sold at checkout; `over_limit_referral_share`: over
-    the limit by at most this share of it, a checkout is referred rather than declined;
-    `approval_validity_days`: how long an approval's reservation holds."""
-
-    max_terms_days: int = 90
-    over_limit_referral_share: Decimal = Decimal("0.10")
-    approval_validity_days: int = 14
-
-
-CHECKOUT = CheckoutDefaults()
 
 _policies: dict[tuple[uuid.UUID, int, str], PolicyInForce] = {}
 _policies_lock = threading.Lock()
@@ -264,11 +248,11 @@ def rules_for(policy: PolicyInForce, *, currency: str) -> CheckoutRules:
     terms = policy.policy
     return CheckoutRules(
         currency=currency,
-        max_terms_days=CHECKOUT.max_terms_days,
+        max_terms_days=terms.checkout.max_terms_days,
         overdue_tolerance_days=terms.overdue_tolerance_days,
         max_credit_grade=terms.max_credit_grade,
         starting_limit_minor=to_minor(
             round_to_currency(terms.progressive.starting_limit, policy.currency), policy.currency
         ),
-        over_limit_referral_share=CHECKOUT.over_limit_referral_share,
+        over_limit_referral_share=terms.checkout.over_limit_referral_share,
     )

@@ -100,3 +100,26 @@ class DecisionOut(BaseModel):
         description="an approval holds until then: invoice (or cancel) the order before it"
     )
     created_at: datetime
+
+
+class ReleaseExpiredIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dry_run: bool = Field(default=False, description="list the expired reservations, cancel none")
+
+
+class ReleasedOut(BaseModel):
+    """An expired approval whose reserving order was cancelled (or, in a dry run, would be)."""
+
+    decision_id: uuid.UUID
+    order_id: uuid.UUID
+    order_reference: str
+    company_id: uuid.UUID
+    amount: Amount
+    currency: str
+    expired_at: datetime
+
+
+class ReleaseOut(BaseModel):
+    dry_run: bool
+    released: list[ReleasedOut]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,10 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
-from tradecredit.companies.service import get_company
+from tradecredit.companies.models import Company
 from tradecredit.context import Actor
 from tradecredit.decisions.facts import (
-    CHECKOUT,
     Known,
     LockedBuyer,
     buyer_facts,
@@ -38,14 +37,36 @@ from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import NotFound
 from tradecredit.kit.ids import new_id
 from tradecredit.kit.money import to_minor
-from tradecredit.organisations.roles import Permission
+from tradecredit.organisations.roles import Permission, Role, role_allows
 from tradecredit.scoring.scores import reasons_json
 
 
 def require_deciding(actor: Actor) -> None:
-    """Deciding requests credit and, on approval, records an order in the ledger."""
-    actor.require(Permission.REQUEST_LIMITS)
-    actor.require(Permission.WRITE_LEDGER)
+    """Deciding requests credit and, on approval, records an order in the ledger: the
+    integrator role may, and a credit manager or an admin."""
+    actor.require(Permission.DECIDE_CHECKOUT)
+
+
+def on_behalf(actor: Actor) -> Actor:
+    """The actor a decision reads and writes with. Deciding includes reading the buyer, its
+    ledger, score and the policy, and recording the order that reserves an approval (and the
+    customer account of a buyer without one): an integrator's key, which may decide and do
+    nothing else, runs those steps with a credit manager's permissions under its own name (the
+    audit names it)."""
+    if actor.role is Role.INTEGRATOR:
+        return replace(actor, role=Role.CREDIT_MANAGER)
+    return actor
+
+
+def may_decide(actor: Actor) -> bool:
+    return role_allows(actor.role, Permission.DECIDE_CHECKOUT)
+
+
+def require_reading(actor: Actor) -> None:
+    """Decisions are read by whoever may read the organisation's data, and by the integrator
+    keys that make them."""
+    if not may_decide(actor):
+        actor.require(Permission.READ)
 
 
 def checkout_reference(decision_id: uuid.UUID) -> str:
@@ -79,6 +100,7 @@ def decide_checkout(
     `audit_later` the changes are handed to the caller instead, which records them in the same
     transaction once its own last writes are done (the API stores the idempotent answer first)."""
     require_deciding(actor)
+    actor = on_behalf(actor)
     now = utcnow()
     today = now.date()
     decision_id = new_id()
@@ -134,6 +156,7 @@ def decide_checkout(
         verdict=verdict,
         known=known,
         policy_version=policy.version,
+        validity_days=policy.policy.checkout.approval_validity_days,
         order=order,
     )
     changes.append(insert_decision(session, values=values))
@@ -177,6 +200,7 @@ def _decision_values(
     verdict: Verdict,
     known: Known | None,
     policy_version: int,
+    validity_days: int,
     order: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Every column of the decision row."""
@@ -206,12 +230,12 @@ def _decision_values(
         "limit_left_minor": verdict.limit_left_minor,
         "order_id": None if order is None else order["id"],
         "order_reference": None if order is None else order["order_reference"],
-        "expires_at": now + timedelta(days=CHECKOUT.approval_validity_days) if approved else None,
+        "expires_at": now + timedelta(days=validity_days) if approved else None,
     }
 
 
 def get_decision(session: Session, *, actor: Actor, decision_id: uuid.UUID) -> CheckoutDecision:
-    actor.require(Permission.READ)
+    require_reading(actor)
     decision = session.get(CheckoutDecision, decision_id)
     if decision is None or decision.org_id != actor.org_id:
         raise NotFound(f"no checkout decision {decision_id}")
@@ -228,9 +252,9 @@ def list_decisions(
     offset: int = 0,
 ) -> Sequence[CheckoutDecision]:
     """Newest first. A company of another organisation is NotFound."""
-    actor.require(Permission.READ)
-    if company_id is not None:
-        get_company(session, actor=actor, company_id=company_id)
+    require_reading(actor)
+    if company_id is not None and not _is_company(session, actor=actor, company_id=company_id):
+        raise NotFound(f"no company {company_id}")
     query = select(CheckoutDecision).where(CheckoutDecision.org_id == actor.org_id)
     if outcome is not None:
         query = query.where(CheckoutDecision.outcome == outcome.value)
@@ -238,3 +262,10 @@ def list_decisions(
         query = query.where(CheckoutDecision.company_id == company_id)
     query = query.order_by(CheckoutDecision.created_at.desc(), CheckoutDecision.id.desc())
     return session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def _is_company(session: Session, *, actor: Actor, company_id: uuid.UUID) -> bool:
+    found = session.scalar(
+        select(Company.id).where(Company.org_id == actor.org_id, Company.id == company_id)
+    )
+    return found is not None

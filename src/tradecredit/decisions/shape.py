@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import cast
 
+from tradecredit.decisions.expiry import ExpiredReservation
 from tradecredit.decisions.models import CheckoutDecision
-from tradecredit.decisions.schemas import BuyerOut, DecisionOut, OutcomeName
+from tradecredit.decisions.schemas import (
+    BuyerOut,
+    DecisionOut,
+    OutcomeName,
+    ReleasedOut,
+    ReleaseOut,
+)
 from tradecredit.kit.money import from_minor
 from tradecredit.scoring.schemas import ReasonOut
 from tradecredit.scoring.scores import parse_reasons
@@ -49,4 +56,22 @@ def decision_out(decision: CheckoutDecision) -> DecisionOut:
             "expires_at": decision.expires_at,
             "created_at": decision.created_at,
         }
+    )
+
+
+def release_out(found: list[ExpiredReservation], *, dry_run: bool) -> ReleaseOut:
+    return ReleaseOut(
+        dry_run=dry_run,
+        released=[
+            ReleasedOut(
+                decision_id=r.decision_id,
+                order_id=r.order_id,
+                order_reference=r.order_reference,
+                company_id=r.company_id,
+                amount=from_minor(r.amount_minor, r.currency),
+                currency=r.currency,
+                expired_at=r.expired_at,
+            )
+            for r in found
+        ],
     )

@@ -155,6 +155,17 @@ class WithoutData(StrEnum):
     REFUSE = "refuse"
 
 
+class CheckoutPolicy(Strict):
+    """Instant checkout decisions (`decisions.rules`): the longest payment terms sold at
+    checkout; over the limit by at most `over_limit_referral_share` of it, a checkout is
+    referred rather than declined; an approval's reservation holds `approval_validity_days`,
+    after which `tradecredit decisions release-expired` cancels an order still undelivered."""
+
+    max_terms_days: Annotated[int, Field(ge=1, le=120)] = 90
+    over_limit_referral_share: Share = Decimal("0.10")
+    approval_validity_days: Annotated[int, Field(ge=1, le=90)] = 14
+
+
 def _authority() -> tuple[Decimal, ...]:
     return tuple(
         Decimal(value)
@@ -183,6 +194,7 @@ class CreditPolicy(Strict):
     overdue_tolerance_days: Days = 15
     utilisation_warning_share: Share = Decimal("0.80")
     rounding_unit: Annotated[Amount, Field(gt=0, le=1_000_000, decimal_places=4)] = Decimal(100)
+    checkout: CheckoutPolicy = CheckoutPolicy()
 
     def share(self, name: str, grade: int) -> Decimal:
         values: tuple[Decimal, ...] = getattr(self.capacity, name)

@@ -12,6 +12,8 @@ class Role(StrEnum):
     CREDIT_MANAGER = "credit_manager"
     UNDERWRITER = "underwriter"
     ADMIN = "admin"
+    INTEGRATOR = "integrator"
+    """A checkout or ERP integration's key: instant checkout decisions and nothing else."""
 
 
 class Permission(StrEnum):
@@ -24,6 +26,7 @@ class Permission(StrEnum):
     DECIDE_LIMITS = "decide_limits"
     SET_CREDIT_POLICY = "set_credit_policy"
     OVERRIDE_HOLDS = "override_holds"
+    DECIDE_CHECKOUT = "decide_checkout"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -47,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DECIDE_LIMITS,
             Permission.SET_CREDIT_POLICY,
             Permission.OVERRIDE_HOLDS,
+            Permission.DECIDE_CHECKOUT,
         }
     ),
     Role.UNDERWRITER: frozenset(
@@ -60,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.ADMIN: frozenset(Permission),
+    Role.INTEGRATOR: frozenset({Permission.DECIDE_CHECKOUT}),
 }
 
 
