@@ -63,6 +63,14 @@ def decided(bodies: list[str | None]) -> list[tuple[str, int | None, int | None]
     return [(a["outcome"], minor(a["exposure"]), minor(a["limit_left"])) for a in answers]
 
 
+def rows(engine: Engine, tenant: Tenant, table: Any) -> int:
+    with unit_of_work(engine) as session:
+        found = session.scalar(
+            select(func.count()).select_from(table).where(table.org_id == tenant.org_id)
+        )
+    return int(found or 0)
+
+
 @pytest.fixture
 def tenant(engine: Engine) -> Tenant:
     return make_tenant(engine)
@@ -132,13 +140,7 @@ def test_what_a_batch_cannot_decide_is_handed_back_and_the_rest_decided(
         )
     assert [b is not None for b in bodies] == [True, False, False, False, False, True]
     assert json.loads(bodies[5] or "{}")["outcome"] == "refer", "an unknown buyer is referred"
-    with unit_of_work(engine) as session:
-        count = session.scalar(
-            select(func.count())
-            .select_from(CheckoutDecision)
-            .where(CheckoutDecision.org_id == tenant.org_id)
-        )
-    assert count == 3
+    assert rows(engine, tenant, CheckoutDecision) == 3
 
 
 def test_a_failing_decision_runs_alone_and_the_others_are_committed(
@@ -156,11 +158,7 @@ def test_a_failing_decision_runs_alone_and_the_others_are_committed(
     ]
     answers = hot.run_batch(engine, requests)
     assert [a is not None for a in answers] == [True, False, True]
-    with unit_of_work(engine) as session:
-        orders = session.scalar(
-            select(func.count()).select_from(Order).where(Order.org_id == tenant.org_id)
-        )
-    assert orders == 3
+    assert rows(engine, tenant, Order) == 3
 
 
 def test_batched_changes_are_one_verified_chain_naming_each_actor(
@@ -278,13 +276,7 @@ def test_bad_requests_in_a_crowd_get_the_routes_answers(
     assert broken.status_code == 422
     assert keyless.status_code == 422
     assert "Idempotency-Key" in keyless.text
-    with unit_of_work(engine) as session:
-        count = session.scalar(
-            select(func.count())
-            .select_from(CheckoutDecision)
-            .where(CheckoutDecision.org_id == tenant.org_id)
-        )
-    assert count == 1
+    assert rows(engine, tenant, CheckoutDecision) == 1
 
 
 def test_batches_can_be_turned_off(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
