@@ -123,7 +123,8 @@ ThreadActorDep = Annotated[Actor, Depends(_thread_actor)]
 R = TypeVar("R")
 
 
-def _work_and_commit(session: Session, work: Callable[[], R]) -> R:
+def work_and_commit(session: Session, work: Callable[[], R]) -> R:
+    """`work`, then the commit, in the writers' turn (`db.writers`); rolled back if it raises."""
     with write_transaction(session):
         result = work()
         session.commit()
@@ -135,7 +136,7 @@ async def commit_in_thread(session: Session, work: Callable[[], R]) -> R:
 
     On SQLite the transaction waits its turn in the writers' queue (`db.writers`) and starts
     with BEGIN IMMEDIATE."""
-    return await run_in_threadpool(_work_and_commit, session, work)
+    return await run_in_threadpool(work_and_commit, session, work)
 
 
 MAX_PAGE_SIZE = 500

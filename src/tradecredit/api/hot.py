@@ -25,14 +25,15 @@ import json
 import logging
 import weakref
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tradecredit.api.deps import work_and_commit
 from tradecredit.db.engine import session_factory
-from tradecredit.db.writers import write_transaction
 from tradecredit.decisions.batch import (
     DECIDED_STATUS,
     DECISIONS_PATH,
@@ -53,17 +54,14 @@ def run_batch(engine: Engine, requests: list[CheckoutRequest]) -> list[str | Non
     answers: list[str | None] = [None] * len(requests)
     remaining = list(range(len(requests)))
     while remaining:
-        session = session_factory(engine)()
+        batch = [requests[i] for i in remaining]
         try:
-            with write_transaction(session):
-                bodies = decide_batch(session, requests=[requests[i] for i in remaining])
-                session.commit()
+            with session_factory(engine)() as session:
+                bodies = work_and_commit(session, partial(decide_batch, session, requests=batch))
         except BatchItemFailed as failed:
             log.info("checkout decision run alone after failing in a batch", exc_info=failed)
             del remaining[failed.index]
             continue
-        finally:
-            session.close()
         for index, body in zip(remaining, bodies, strict=True):
             answers[index] = body
         break

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
-from tradecredit.companies.models import Company
+from tradecredit.companies.service import get_company
 from tradecredit.context import Actor
 from tradecredit.decisions.facts import (
     Known,
@@ -253,8 +253,8 @@ def list_decisions(
 ) -> Sequence[CheckoutDecision]:
     """Newest first. A company of another organisation is NotFound."""
     require_reading(actor)
-    if company_id is not None and not _is_company(session, actor=actor, company_id=company_id):
-        raise NotFound(f"no company {company_id}")
+    if company_id is not None:
+        get_company(session, actor=actor, company_id=company_id)
     query = select(CheckoutDecision).where(CheckoutDecision.org_id == actor.org_id)
     if outcome is not None:
         query = query.where(CheckoutDecision.outcome == outcome.value)
@@ -262,10 +262,3 @@ def list_decisions(
         query = query.where(CheckoutDecision.company_id == company_id)
     query = query.order_by(CheckoutDecision.created_at.desc(), CheckoutDecision.id.desc())
     return session.scalars(query.limit(limit).offset(offset)).all()
-
-
-def _is_company(session: Session, *, actor: Actor, company_id: uuid.UUID) -> bool:
-    found = session.scalar(
-        select(Company.id).where(Company.org_id == actor.org_id, Company.id == company_id)
-    )
-    return found is not None

@@ -80,51 +80,11 @@ def replay(record: IdempotencyRecord, *, fingerprint: str) -> StoredResponse:
 
 
 _RECORDS = cast(Table, IdempotencyRecord.__table__)
-_INSERT_UNLESS_TAKEN = {
-    "postgresql": Prepared(
-        postgresql.insert(_RECORDS)
-        .on_conflict_do_nothing(index_elements=["org_id", "key"])
-        .returning(_RECORDS.c.id)
-    ),
-    "sqlite": Prepared(
-        sqlite.insert(_RECORDS)
-        .on_conflict_do_nothing(index_elements=["org_id", "key"])
-        .returning(_RECORDS.c.id)
-    ),
-}
-"""INSERT ... ON CONFLICT (org_id, key) DO NOTHING RETURNING id, per dialect (every column given)."""
-
 _STORE_ANSWER = Prepared(
     update(_RECORDS)
     .where(_RECORDS.c.org_id == bindparam("record_org"), _RECORDS.c.key == bindparam("record_key"))
     .values(status_code=bindparam("answer_status"), response_body=bindparam("answer_body"))
 )
-
-
-def claim(
-    session: Session, *, actor: Actor, key: str, method: str, path: str, fingerprint: str
-) -> bool:
-    """Take the key for this transaction; False if another transaction already answered it.
-
-    INSERT ... ON CONFLICT DO NOTHING waits while a concurrent transaction holds the same key
-    uncommitted, and inserts nothing once that one has committed; the transaction stays usable.
-    """
-    dialect = session.get_bind().dialect.name
-    statement = _INSERT_UNLESS_TAKEN.get(dialect)
-    if statement is None:
-        raise UnsupportedDatabase(f"idempotency keys need PostgreSQL or SQLite, not {dialect}")
-    values: dict[str, Any] = {
-        "id": new_id(),
-        "org_id": actor.org_id,
-        "created_at": utcnow(),
-        "key": key,
-        "method": method.upper(),
-        "path": path,
-        "request_hash": fingerprint,
-        "status_code": UNANSWERED,
-        "response_body": "",
-    }
-    return statement.first(session, values) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +96,18 @@ class Claim:
     method: str
     path: str
     fingerprint: str
+
+
+def claim(
+    session: Session, *, actor: Actor, key: str, method: str, path: str, fingerprint: str
+) -> bool:
+    """Take the key for this transaction; False if another transaction already answered it.
+
+    INSERT ... ON CONFLICT DO NOTHING waits while a concurrent transaction holds the same key
+    uncommitted, and inserts nothing once that one has committed; the transaction stays usable.
+    """
+    taken = claim_many(session, claims=[Claim(actor, key, method, path, fingerprint)])
+    return bool(taken)
 
 
 _claim_statements: dict[tuple[str, int], Prepared] = {}
@@ -214,12 +186,4 @@ def store_answers(session: Session, *, answers: Sequence[Answer]) -> None:
 
 
 def store_answer(session: Session, *, actor: Actor, key: str, status_code: int, body: str) -> None:
-    _STORE_ANSWER.execute(
-        session,
-        {
-            "record_org": actor.org_id,
-            "record_key": key,
-            "answer_status": status_code,
-            "answer_body": body,
-        },
-    )
+    store_answers(session, answers=[Answer(actor, key, status_code, body)])
