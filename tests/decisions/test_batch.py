@@ -209,9 +209,11 @@ def test_twelve_concurrent_posts_are_batched_and_approve_three(
     buyers(engine, tenant, {"RACE": "1000"})
     sizes: list[int] = []
 
-    def counting(session: Any, *, requests: list[CheckoutRequest]) -> list[str | None]:
+    def counting(
+        session: Any, *, requests: list[CheckoutRequest], **extra: Any
+    ) -> list[str | None]:
         sizes.append(len(requests))
-        return decide_batch(session, requests=requests)
+        return decide_batch(session, requests=requests, **extra)
 
     monkeypatch.setattr(hot, "decide_batch", counting)
     answers = asyncio.run(_post_all(app, tenant.keys[Role.ADMIN], [checkout("RACE", "300")] * 12))

@@ -29,7 +29,8 @@ from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecredit.api.deps import work_and_commit
@@ -42,30 +43,72 @@ from tradecredit.decisions.batch import (
     decide_batch,
 )
 from tradecredit.decisions.schemas import DecisionCreate
+from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.idempotency.service import validate_key
 from tradecredit.kit.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
 
+class BatchRunner:
+    """Decides and commits batches in one thread (one runner per `_Batcher`). On SQLite it keeps
+    a connection of its own and the exposure memory that connection makes possible
+    (`exposure.memo`); on PostgreSQL it takes pooled sessions and reads every exposure."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._memo = ExposureMemo() if engine.dialect.name == "sqlite" else None
+        self._connection: Connection | None = None
+
+    def _session(self) -> Session:
+        if self._memo is None:
+            return session_factory(self._engine)()
+        if self._connection is None or self._connection.closed:
+            self._connection = self._engine.connect()
+        return Session(bind=self._connection, expire_on_commit=False)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def run(self, requests: list[CheckoutRequest]) -> list[str | None]:
+        """Decide and commit `requests`; a request whose decision fails is left out (None: it
+        runs alone) and the rest decided again in a new transaction."""
+        answers: list[str | None] = [None] * len(requests)
+        remaining = list(range(len(requests)))
+        while remaining:
+            batch = [requests[i] for i in remaining]
+            try:
+                with self._session() as session:
+                    work = partial(decide_batch, session, requests=batch, memo=self._memo)
+                    bodies = work_and_commit(session, work)
+            except BatchItemFailed as failed:
+                self._forget()
+                log.info("checkout decision run alone after failing in a batch", exc_info=failed)
+                del remaining[failed.index]
+                continue
+            except BaseException:
+                self._forget()
+                raise
+            for index, body in zip(remaining, bodies, strict=True):
+                answers[index] = body
+            break
+        return answers
+
+    def _forget(self) -> None:
+        """After a transaction that did not commit: its reservations are not in the ledger."""
+        if self._memo is not None:
+            self._memo.clear()
+
+
 def run_batch(engine: Engine, requests: list[CheckoutRequest]) -> list[str | None]:
-    """Decide and commit `requests` (worker thread); a request whose decision fails is left out
-    (None: it runs alone) and the rest decided again in a new transaction."""
-    answers: list[str | None] = [None] * len(requests)
-    remaining = list(range(len(requests)))
-    while remaining:
-        batch = [requests[i] for i in remaining]
-        try:
-            with session_factory(engine)() as session:
-                bodies = work_and_commit(session, partial(decide_batch, session, requests=batch))
-        except BatchItemFailed as failed:
-            log.info("checkout decision run alone after failing in a batch", exc_info=failed)
-            del remaining[failed.index]
-            continue
-        for index, body in zip(remaining, bodies, strict=True):
-            answers[index] = body
-        break
-    return answers
+    """`BatchRunner.run` with a runner of its own."""
+    runner = BatchRunner(engine)
+    try:
+        return runner.run(requests)
+    finally:
+        runner.close()
 
 
 Waiting = tuple[CheckoutRequest, "asyncio.Future[str | None]"]
@@ -75,7 +118,8 @@ class _Batcher:
     """One worker process's (event loop's) batches: at most one running, in its own thread."""
 
     def __init__(self, engine: Engine, most: int) -> None:
-        self._engine = engine
+        self._runner = BatchRunner(engine)
+        weakref.finalize(self, self._runner.close)
         self._most = most
         self._waiting: list[Waiting] = []
         self._running: asyncio.Task[None] | None = None
@@ -102,7 +146,7 @@ class _Batcher:
         requests = [request for request, _ in batch]
         loop = asyncio.get_running_loop()
         try:
-            answers = await loop.run_in_executor(self._thread, run_batch, self._engine, requests)
+            answers = await loop.run_in_executor(self._thread, self._runner.run, requests)
         except Exception:
             # The batch failed outside any one decision (the database, the audit append): every
             # request goes through the ordinary route, which reports what it meets itself.

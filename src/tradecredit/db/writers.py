@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 try:
@@ -80,17 +80,26 @@ def write_transaction(session: Session) -> Iterator[None]:
     """Hold this process's and the database's writer turn for the block, which must end the
     session's transaction (commit); on SQLite the transaction starts with BEGIN IMMEDIATE.
     When the block raises, the transaction is rolled back before the turn passes on."""
-    engine = session.get_bind()
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         yield
         return
     with _queue(engine).held():
         try:
-            connection = session.connection()
-            driver = connection.connection.driver_connection
-            if driver is not None and not driver.in_transaction:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            hold_sqlite_write_lock(session.connection())
             yield
         except BaseException:
             session.rollback()
             raise
+
+
+def hold_sqlite_write_lock(connection: Connection) -> None:
+    """Make sure the connection's transaction holds SQLite's write lock: BEGIN IMMEDIATE unless
+    a transaction is open, which has then already written (the driver opens one only at the
+    first write, which takes the lock). Nothing on other databases."""
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -30,7 +30,9 @@ from tradecredit.context import Actor
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.decisions.service import PendingAudit, decide_checkout, may_decide
 from tradecredit.decisions.shape import decision_out
+from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.idempotency import service as idempotency
+from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import Unauthenticated
 from tradecredit.organisations.service import authenticate
 
@@ -99,9 +101,18 @@ def _buyer_order(requests: Sequence[CheckoutRequest], indices: list[int]) -> lis
     )
 
 
-def decide_batch(session: Session, *, requests: Sequence[CheckoutRequest]) -> list[str | None]:
+def decide_batch(
+    session: Session,
+    *,
+    requests: Sequence[CheckoutRequest],
+    memo: ExposureMemo | None = None,
+) -> list[str | None]:
     """Each request's answer body (a DecisionOut, status 201), or None for those to run alone
-    (module docstring). Never commits; raises BatchItemFailed naming the request that failed."""
+    (module docstring). Never commits; raises BatchItemFailed naming the request that failed.
+    `memo`: the batch thread's exposure memory (`exposure.memo`), validated here first; the
+    caller clears it when the transaction does not commit."""
+    if memo is not None:
+        memo.validate(session, as_of=utcnow().date())
     actors = _deciding_actors(session, requests)
     bodies: list[str | None] = [None] * len(requests)
     answers: list[idempotency.Answer] = []
@@ -112,7 +123,7 @@ def decide_batch(session: Session, *, requests: Sequence[CheckoutRequest]) -> li
         pending = PendingAudit()
         try:
             decision = decide_checkout(
-                session, actor=actor, data=requests[index].data, audit_later=pending
+                session, actor=actor, data=requests[index].data, audit_later=pending, memo=memo
             )
         except Exception as error:
             raise BatchItemFailed(index) from error

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
 from tradecredit.db.prepared import Prepared
+from tradecredit.db.writers import hold_sqlite_write_lock
 from tradecredit.decisions.rules import BuyerFacts, CheckoutRules
+from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.fx.rates import resolve
 from tradecredit.fx.service import rate_table
 from tradecredit.gates.position import (
@@ -161,11 +163,7 @@ def lock_buyer(
     whole database for writing: the transaction starts with BEGIN IMMEDIATE unless it has
     already written (the driver opens a transaction only at the first write, which takes the
     write lock), so no read below runs before the lock is held."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        driver = connection.connection.driver_connection
-        if driver is not None and not driver.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    hold_sqlite_write_lock(session.connection())
     row = _LOCKED_BUYER.first(
         session,
         {
@@ -189,14 +187,25 @@ def score_of(session: Session, *, actor: Actor, locked: LockedBuyer, as_of: date
 
 
 def in_currency(
-    session: Session, *, actor: Actor, amount: Decimal, currency: str, target: str, as_of: date
+    session: Session,
+    *,
+    actor: Actor,
+    amount: Decimal,
+    currency: str,
+    target: str,
+    as_of: date,
+    memo: ExposureMemo | None = None,
 ) -> int:
     """`amount` of `currency` in minor units of `target`, at the latest rate on `as_of`."""
     minor = to_minor(amount, currency)
     if currency == target:
         return minor
-    conversion = resolve(rate_table(session, actor=actor, as_of=as_of), currency, target)
-    return conversion.convert_minor(minor)
+    table = (
+        rate_table(session, actor=actor, as_of=as_of)
+        if memo is None
+        else memo.rates(session, actor=actor, as_of=as_of).table()
+    )
+    return resolve(table, currency, target).convert_minor(minor)
 
 
 @dataclass(frozen=True)
@@ -219,9 +228,11 @@ def buyer_facts(
     amount: Decimal,
     currency: str,
     as_of: date,
+    memo: ExposureMemo | None = None,
 ) -> Known:
+    """The buyer's facts; its exposure and the FX table from `memo` when given."""
     actor.require(Permission.READ)
-    position = position_of(session, actor=actor, buyer=locked.buyer, as_of=as_of)
+    position = position_of(session, actor=actor, buyer=locked.buyer, as_of=as_of, memo=memo)
     score = score_of(session, actor=actor, locked=locked, as_of=as_of)
     target = position.currency
     limit = None if position.limit is None else to_minor(position.limit, target)
@@ -237,7 +248,13 @@ def buyer_facts(
         exposure_minor=to_minor(position.exposure, target),
     )
     amount_minor = in_currency(
-        session, actor=actor, amount=amount, currency=currency, target=target, as_of=as_of
+        session,
+        actor=actor,
+        amount=amount,
+        currency=currency,
+        target=target,
+        as_of=as_of,
+        memo=memo,
     )
     return Known(locked.buyer.company_id, position, score, facts, amount_minor)
 

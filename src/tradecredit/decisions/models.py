@@ -73,5 +73,5 @@ SETTLEMENT_INDEXES = (
     ),
 )
 """What an invoice has been settled by on a date, read from the index alone: the credit position
-(`exposure.single.one_buyer_parts`) sums both per open invoice on every checkout decision and
+(`exposure.one.one_buyer_parts`) sums both per open invoice on every checkout decision and
 gate check; without them each sum also reads every allocation and credit note row."""

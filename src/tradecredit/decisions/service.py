@@ -33,6 +33,7 @@ from tradecredit.decisions.models import CheckoutDecision
 from tradecredit.decisions.rules import BuyerFacts, Outcome, Verdict, decide
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.decisions.store import insert_decision, reserve_order
+from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import NotFound
 from tradecredit.kit.ids import new_id
@@ -91,6 +92,7 @@ def decide_checkout(
     actor: Actor,
     data: DecisionCreate,
     audit_later: PendingAudit | None = None,
+    memo: ExposureMemo | None = None,
 ) -> CheckoutDecision:
     """Decide a checkout now; an approval reserves its amount as an order (see module doc).
 
@@ -98,7 +100,9 @@ def decide_checkout(
     chain for both (`order.created`, `checkout_decision.made`), which locks the organisation's
     chain head: last, so that the lock is held only until the caller commits. With
     `audit_later` the changes are handed to the caller instead, which records them in the same
-    transaction once its own last writes are done (the API stores the idempotent answer first)."""
+    transaction once its own last writes are done (the API stores the idempotent answer first).
+    With `memo` (a decision worker's, `exposure.memo`, validated for this transaction) the
+    buyer's exposure comes from it, and an approval's reservation is added to it."""
     require_deciding(actor)
     actor = on_behalf(actor)
     now = utcnow()
@@ -136,6 +140,7 @@ def decide_checkout(
             amount=data.amount,
             currency=data.currency,
             as_of=today,
+            memo=memo,
         )
         rules = rules_for(policy, currency=known.position.currency)
         verdict = decide(
@@ -148,6 +153,13 @@ def decide_checkout(
             session, actor=actor, data=data, decision_id=decision_id, locked=locked, now=now
         )
         changes.append(change)
+        if memo is not None:
+            memo.reserve(
+                org_id=actor.org_id,
+                company_id=locked.buyer.company_id,
+                currency=order["currency"],
+                amount_minor=order["amount_minor"],
+            )
     values = _decision_values(
         actor=actor,
         decision_id=decision_id,

@@ -9,11 +9,7 @@ Every select is filtered on the organisation. Settlements and deliveries are rea
 their invoice or order (correlated on its id), which is filtered on the organisation: a second
 org_id term on them would lead SQLite's planner to the organisation-wide org_id index.
 
-`one_buyer_parts` serves the instant decisions and the gates: one buyer the caller has already
-found, two prepared statements (`db.prepared`: compiled once, run on the DBAPI cursor): the
-open invoices per currency, which also give the due date of the earliest-due invoice open and
-past due (the credit position's oldest overdue), and the live orders joined to the invoices
-naming them.
+The one-buyer path the instant decisions and the gates use is `exposure.one`.
 
 Rounding is where the frame path rounds: each invoice naming an order is converted on its own
 into the order's currency, and each part of a buyer is converted once per currency; missing
@@ -28,14 +24,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import BindParameter, and_, bindparam, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
-from tradecredit.db.prepared import Prepared
 from tradecredit.fx.rates import Conversion, Converter, RateTable, resolve
 from tradecredit.fx.service import rate_table
 from tradecredit.kit.errors import NotFound
@@ -75,7 +70,13 @@ class LiveOrder:
     delivered_minor: int
 
 
-class _LazyRates:
+class Rates(Protocol):
+    """Where the dated FX table comes from when a conversion needs it."""
+
+    def table(self) -> RateTable: ...
+
+
+class LazyRates:
     """The dated FX table, read on first use: buyers trading only in the target currency
     never need it."""
 
@@ -189,7 +190,7 @@ def _invoiced_by_order(
     company_ids: list[uuid.UUID],
     as_of: date,
     orders: list[LiveOrder],
-    rates: _LazyRates,
+    rates: Rates,
 ) -> dict[str, int]:
     """Per order reference: its invoices issued by `as_of`, each converted on its own into the
     order's currency (equal amounts convert equally, so they are grouped and counted)."""
@@ -203,7 +204,7 @@ def _invoiced_by_order(
         )
         .group_by(Invoice.order_reference, Invoice.currency, Invoice.amount_minor)
     ).all()
-    return _invoiced(
+    return invoiced_per_order(
         [(str(ref), currency, int(amount), int(count)) for ref, currency, amount, count in rows],
         orders,
         rates,
@@ -214,8 +215,8 @@ InvoiceGroup = tuple[str, str, int, int]
 """(order reference, invoice currency, invoice amount in minor units, how many such invoices)"""
 
 
-def _invoiced(
-    groups: Iterable[InvoiceGroup], orders: list[LiveOrder], rates: _LazyRates
+def invoiced_per_order(
+    groups: Iterable[InvoiceGroup], orders: list[LiveOrder], rates: Rates
 ) -> dict[str, int]:
     """Per order reference, its invoice groups converted into the order's currency; missing
     rates are reported by currency pair in sorted order."""
@@ -233,7 +234,7 @@ def _invoiced(
     return invoiced
 
 
-def _add_order_parts(
+def add_order_parts(
     parts: NativeParts, orders: Iterable[LiveOrder], invoiced: dict[str, int], as_of: date
 ) -> None:
     """`compute.order_positions`' rule, one order at a time."""
@@ -248,8 +249,8 @@ def _add_order_parts(
         row[2] += max(order.delivered_minor - counted, 0)
 
 
-def _converted(
-    parts: NativeParts, company_ids: list[uuid.UUID], converter: _ConverterFactory
+def converted_parts(
+    parts: NativeParts, company_ids: list[uuid.UUID], converter: ConverterFactory
 ) -> dict[uuid.UUID, BuyerParts]:
     counted = {key: values for key, values in parts.items() if any(values)}
     conversions = {
@@ -276,11 +277,11 @@ def _converted(
     }
 
 
-class _ConverterFactory:
+class ConverterFactory:
     """`fx.rates.Converter` into the target currency, reading the FX table only when a
     currency actually needs converting."""
 
-    def __init__(self, rates: _LazyRates, target: str) -> None:
+    def __init__(self, rates: Rates, target: str) -> None:
         self._rates = rates
         self._target = target
         self._converter: Converter | None = None
@@ -299,7 +300,7 @@ def few_buyer_parts(
     """The exposure parts of `company_ids` (the organisation's, else NotFound) in `currency`,
     in company id order. The caller checks the permission and the currency code."""
     ids = company_ids_in_order(session, actor=actor, company_ids=company_ids)
-    rates = _LazyRates(session, actor, as_of)
+    rates = LazyRates(session, actor, as_of)
     orders = _live_orders(session, actor=actor, company_ids=ids, as_of=as_of)
     invoiced = (
         _invoiced_by_order(
@@ -309,134 +310,5 @@ def few_buyer_parts(
         else {}
     )
     parts = _open_invoices(session, actor=actor, company_ids=ids, as_of=as_of)
-    _add_order_parts(parts, orders, invoiced, as_of)
-    return _converted(parts, ids, _ConverterFactory(rates, currency))
-
-
-# --- one buyer, already found: two prepared statements ---------------------------------------
-
-_ORG: BindParameter[Any] = bindparam("org_id")
-_BUYER: BindParameter[Any] = bindparam("company_id")
-_AS_OF: BindParameter[Any] = bindparam("as_of")
-
-
-def _open_by_currency_statement() -> Prepared:
-    """Per currency of the buyer's invoices issued by `as_of`: the open sum (each invoice
-    floored at 0, as `_open_invoices`) and the earliest due date among those open and past due
-    (`remaining > 0` is `receivables.allocation.open_minor(...) > 0`).
-
-    MATERIALIZED (SQLite >= 3.35, PostgreSQL >= 12): computed once per invoice; as a plain
-    subquery both databases inline `remaining` into its three uses and run the settlement
-    subqueries three times per invoice."""
-    allocated = (
-        select(func.coalesce(func.sum(Allocation.amount_minor), 0))
-        .where(Allocation.invoice_id == Invoice.id, Allocation.applied_on <= _AS_OF)
-        .scalar_subquery()
-    )
-    credited = (
-        select(func.coalesce(func.sum(CreditNote.amount_minor), 0))
-        .where(CreditNote.invoice_id == Invoice.id, CreditNote.issue_date <= _AS_OF)
-        .scalar_subquery()
-    )
-    per_invoice = (
-        select(
-            Invoice.currency,
-            Invoice.due_date,
-            (Invoice.amount_minor - allocated - credited).label("remaining"),
-        )
-        .where(Invoice.org_id == _ORG, Invoice.company_id == _BUYER, Invoice.issue_date <= _AS_OF)
-        .cte("per_invoice")
-        .prefix_with("MATERIALIZED")
-    )
-    remaining, due = per_invoice.c.remaining, per_invoice.c.due_date
-    return Prepared(
-        select(
-            per_invoice.c.currency,
-            func.sum(case((remaining > 0, remaining), else_=0)),
-            func.min(case((and_(due < _AS_OF, remaining > 0), due))),
-        ).group_by(per_invoice.c.currency)
-    )
-
-
-def _orders_with_invoices_statement() -> Prepared:
-    """The buyer's live orders (`_order_conditions`) with what was delivered by `as_of`, one
-    row per group of equal invoices naming the order (any buyer's, issued by `as_of`; none:
-    one row with NULLs), as `_live_orders` + `_invoiced_by_order` read them."""
-    delivered = (
-        select(func.coalesce(func.sum(OrderDelivery.amount_minor), 0))
-        .where(OrderDelivery.order_id == Order.id, OrderDelivery.delivered_on <= _AS_OF)
-        .scalar_subquery()
-    )
-    return Prepared(
-        select(
-            Order.order_reference,
-            Order.currency,
-            Order.amount_minor,
-            Order.status,
-            Order.cancelled_on,
-            delivered,
-            Invoice.currency,
-            Invoice.amount_minor,
-            func.count(Invoice.id),
-        )
-        .select_from(Order)
-        .outerjoin(
-            Invoice,
-            and_(
-                Invoice.org_id == Order.org_id,
-                Invoice.order_reference == Order.order_reference,
-                Invoice.issue_date <= _AS_OF,
-            ),
-        )
-        .where(
-            Order.org_id == _ORG,
-            Order.company_id == _BUYER,
-            Order.order_date <= _AS_OF,
-            Order.status != "invoiced",
-        )
-        .group_by(Order.id, Invoice.currency, Invoice.amount_minor)
-    )
-
-
-_OPEN_BY_CURRENCY = _open_by_currency_statement()
-_ORDERS_WITH_INVOICES = _orders_with_invoices_statement()
-
-
-@dataclass(frozen=True, slots=True)
-class OneBuyer:
-    """`parts` as `few_buyer_parts` gives them; `oldest_overdue_due`: the due date of the
-    buyer's earliest-due invoice still open on `as_of` and past due then (None: none)."""
-
-    parts: BuyerParts
-    oldest_overdue_due: date | None
-
-
-def one_buyer_parts(
-    session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date, currency: str
-) -> OneBuyer:
-    """The exposure parts of one buyer in `currency` (valid code), as `few_buyer_parts` gives
-    them, for a company the caller has read from the organisation (not checked again)."""
-    params = {"org_id": actor.org_id, "company_id": company_id, "as_of": as_of}
-    rates = _LazyRates(session, actor, as_of)
-    orders: dict[str, LiveOrder] = {}
-    groups: list[InvoiceGroup] = []
-    for row in _ORDERS_WITH_INVOICES.all(session, params):
-        reference, order_currency, amount, status, cancelled_on, delivered = row[:6]
-        if reference not in orders:
-            orders[reference] = LiveOrder(
-                reference, company_id, order_currency, amount, status, cancelled_on, int(delivered)
-            )
-        invoice_currency, invoice_amount, count = row[6:]
-        if invoice_currency is not None:
-            groups.append((reference, invoice_currency, int(invoice_amount), int(count)))
-    live = list(orders.values())
-    invoiced = _invoiced(groups, live, rates) if live else {}
-    parts: NativeParts = {}
-    oldest: date | None = None
-    for invoice_currency, open_minor, overdue_due in _OPEN_BY_CURRENCY.all(session, params):
-        parts[(company_id, invoice_currency)] = [int(open_minor), 0, 0]
-        if overdue_due is not None and (oldest is None or overdue_due < oldest):
-            oldest = overdue_due
-    _add_order_parts(parts, live, invoiced, as_of)
-    found = _converted(parts, [company_id], _ConverterFactory(rates, currency))
-    return OneBuyer(found[company_id], oldest)
+    add_order_parts(parts, orders, invoiced, as_of)
+    return converted_parts(parts, ids, ConverterFactory(rates, currency))

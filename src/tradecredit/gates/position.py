@@ -5,7 +5,7 @@ Three prepared statements (`db.prepared`), all on (org_id, company_id) indexes: 
 joined to its organisation (base currency), customer account and active credit limit
 (`buyer_select`, which the instant decisions extend with the score and the policy version and
 run with the buyer lock); then the exposure with the oldest overdue due date
-(`exposure.single.one_buyer_parts`: open invoices per currency, live orders with their
+(`exposure.one.one_buyer_parts`: open invoices per currency, live orders with their
 invoices).
 """
 
@@ -23,7 +23,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
 from tradecredit.db.prepared import Prepared
-from tradecredit.exposure.single import one_buyer_parts
+from tradecredit.exposure.memo import ExposureMemo
+from tradecredit.exposure.one import one_buyer_parts
 from tradecredit.kit.currencies import validate_currency
 from tradecredit.kit.errors import NotFound
 from tradecredit.kit.money import from_minor
@@ -185,15 +186,22 @@ def credit_position(
     return position_of(session, actor=actor, buyer=buyer_row(row), as_of=as_of)
 
 
-def position_of(session: Session, *, actor: Actor, buyer: BuyerRow, as_of: date) -> CreditPosition:
-    """The position of a buyer already read with `buyer_select` (the caller checked READ)."""
+def position_of(
+    session: Session,
+    *,
+    actor: Actor,
+    buyer: BuyerRow,
+    as_of: date,
+    memo: ExposureMemo | None = None,
+) -> CreditPosition:
+    """The position of a buyer already read with `buyer_select` (the caller checked READ);
+    its exposure from `memo` when given (a decision worker's, `exposure.memo`)."""
     found = buyer.limit_in_force
     currency = found.currency if found else buyer.base_currency
     limit = from_minor(found.amount_minor, currency) if found else None
     target = validate_currency(currency.strip().upper())
-    one = one_buyer_parts(
-        session, actor=actor, company_id=buyer.company_id, as_of=as_of, currency=target
-    )
+    parts_of = one_buyer_parts if memo is None else memo.parts
+    one = parts_of(session, actor=actor, company_id=buyer.company_id, as_of=as_of, currency=target)
     exposure = from_minor(one.parts.total_minor, target)
     valid_until = found.valid_until if found else None
     overdue = one.oldest_overdue_due

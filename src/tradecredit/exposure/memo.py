@@ -1,0 +1,136 @@
+"""A decision worker's memory of its buyers' exposure on SQLite, valid while nobody else writes.
+
+At a thousand checkout decisions a second, summing a buyer's open invoices and live orders again
+for every decision (two statements over its ledger) is most of a decision's database time, and
+between two decisions for the same buyer usually nothing has changed but the decisions' own
+reservations.
+
+SQLite says when something else has: `PRAGMA data_version` on a connection changes exactly when
+another connection (a thread, a process, a CLI command) has committed since it was last read,
+and never for the connection's own commits. The decisions' batch thread keeps a connection of
+its own (`api.hot`) and calls `validate` at the start of each transaction, which holds the
+database's write lock (nobody else can commit until it ends). While the version stays the same,
+the only writes since a buyer's figures were read are the batch thread's own, and the only ones
+of those that move an exposure are the orders reserving approvals, which the decision adds here
+as it writes them (`reserve`). Another commit, another connection or a new day empties the
+memory; so does a transaction that is rolled back (the caller calls `clear`), since the
+reservations added during it were never stored.
+
+What is kept is `exposure.one.NativeBuyer`, before conversion, and the day's FX table: the
+position is still converted and rounded per decision exactly as without the memory.
+PostgreSQL has no such version: decisions there read the ledger every time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from tradecredit.context import Actor
+from tradecredit.db.writers import hold_sqlite_write_lock
+from tradecredit.exposure.one import (
+    NativeBuyer,
+    OneBuyer,
+    one_buyer_converted,
+    one_buyer_native,
+)
+from tradecredit.exposure.single import LazyRates, Rates
+from tradecredit.fx.rates import RateTable
+
+MOST_BUYERS = 100_000
+"""Above this many buyers remembered, the memory starts again (bounded memory)."""
+
+
+class _RememberedRates:
+    """The organisation's table from `tables`, else read once (on first use) and kept there."""
+
+    def __init__(self, tables: dict[uuid.UUID, RateTable], load: LazyRates, org_id: uuid.UUID):
+        self._tables = tables
+        self._load = load
+        self._org_id = org_id
+
+    def table(self) -> RateTable:
+        found = self._tables.get(self._org_id)
+        if found is None:
+            found = self._tables[self._org_id] = self._load.table()
+        return found
+
+
+class ExposureMemo:
+    """See the module docstring. One per batch thread; not thread-safe."""
+
+    def __init__(self, *, most: int = MOST_BUYERS) -> None:
+        self._most = most
+        self._stamp: tuple[object, int] | None = None
+        self._day: date | None = None
+        self._buyers: dict[tuple[uuid.UUID, uuid.UUID], NativeBuyer] = {}
+        self._rates: dict[uuid.UUID, RateTable] = {}
+
+    def __len__(self) -> int:
+        return len(self._buyers)
+
+    def clear(self) -> None:
+        self._stamp = None
+        self._buyers.clear()
+        self._rates.clear()
+
+    def validate(self, session: Session, *, as_of: date) -> None:
+        """At the start of the session's transaction, before any read the memory serves: take
+        SQLite's write lock (if not held yet) and forget everything when another connection
+        has committed, the connection is not the last one seen, or the day has changed."""
+        connection = session.connection()
+        hold_sqlite_write_lock(connection)
+        driver = connection.connection.driver_connection
+        version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
+        stamp = (driver, int(version))
+        if stamp != self._stamp or as_of != self._day:
+            self.clear()
+        self._stamp, self._day = stamp, as_of
+
+    def serves(self, as_of: date) -> bool:
+        """Whether figures on `as_of` may come from the memory (validated for that day)."""
+        return self._stamp is not None and as_of == self._day
+
+    def rates(self, session: Session, *, actor: Actor, as_of: date) -> Rates:
+        """The organisation's FX table on `as_of`, read at most once while valid."""
+        load = LazyRates(session, actor, as_of)
+        return _RememberedRates(self._rates, load, actor.org_id) if self.serves(as_of) else load
+
+    def native(
+        self, session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date
+    ) -> NativeBuyer:
+        """The buyer's `NativeBuyer` on `as_of`, read from the ledger once while valid."""
+        rates = self.rates(session, actor=actor, as_of=as_of)
+        if not self.serves(as_of):
+            return one_buyer_native(
+                session, actor=actor, company_id=company_id, as_of=as_of, rates=rates
+            )
+        key = (actor.org_id, company_id)
+        found = self._buyers.get(key)
+        if found is None:
+            found = one_buyer_native(
+                session, actor=actor, company_id=company_id, as_of=as_of, rates=rates
+            )
+            if len(self._buyers) >= self._most:
+                self._buyers.clear()
+            self._buyers[key] = found
+        return found
+
+    def parts(
+        self, session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date, currency: str
+    ) -> OneBuyer:
+        """`exposure.one.one_buyer_parts`, from the memory while it is valid."""
+        native = self.native(session, actor=actor, company_id=company_id, as_of=as_of)
+        rates = self.rates(session, actor=actor, as_of=as_of)
+        return one_buyer_converted(native, company_id=company_id, currency=currency, rates=rates)
+
+    def reserve(
+        self, *, org_id: uuid.UUID, company_id: uuid.UUID, currency: str, amount_minor: int
+    ) -> None:
+        """A new order of the buyer's, written in the current transaction (see module doc)."""
+        key = (org_id, company_id)
+        found = self._buyers.get(key)
+        if found is not None:
+            self._buyers[key] = found.with_order(company_id, currency, amount_minor)

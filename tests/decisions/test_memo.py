@@ -1,0 +1,137 @@
+"""The batch thread's exposure memory (exposure.memo, api.hot.BatchRunner), on SQLite and
+PostgreSQL (where the runner keeps none and reads the ledger every time).
+
+What must hold: a runner that remembers decides exactly as decisions read from the ledger; a
+commit by anybody else is seen by the next batch; a batch that does not commit leaves nothing
+of its reservations behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from api.builders import Tenant, make_tenant
+from decisions.builders import add_invoice, checkout
+from decisions.test_batch import buyers, decided, request_for
+from tradecredit.api.hot import BatchRunner
+from tradecredit.db.engine import unit_of_work
+from tradecredit.decisions import service
+from tradecredit.decisions.facts import lock_buyer
+from tradecredit.decisions.schemas import DecisionCreate
+from tradecredit.exposure.memo import ExposureMemo
+from tradecredit.organisations.service import system_actor
+
+pytestmark = pytest.mark.usefixtures("clock")
+TODAY = date(2026, 3, 31)
+"""The clock fixture's day."""
+
+
+@pytest.fixture
+def tenant(engine: Engine) -> Tenant:
+    return make_tenant(engine)
+
+
+@pytest.fixture
+def runner(engine: Engine) -> Iterator[BatchRunner]:
+    found = BatchRunner(engine)
+    yield found
+    found.close()
+
+
+def exposure_of(body: str | None) -> str:
+    assert body is not None
+    return str(json.loads(body)["exposure"])
+
+
+def test_batches_with_the_memory_decide_as_decisions_read_from_the_ledger(
+    engine: Engine, runner: BatchRunner
+) -> None:
+    """Four consecutive batches over the same buyers (reservations of earlier batches must
+    count) against the same requests decided one by one in their own transactions."""
+    plan = [
+        [("A", "300"), ("B", "900")],
+        [("A", "300"), ("C", "5")],
+        [("B", "50"), ("A", "300"), ("A", "300")],
+        [("C", "5"), ("B", "60"), ("A", "50")],
+    ]
+    limits = {"A": "1000", "B": "1000", "C": "10"}
+    remembered, alone = make_tenant(engine), make_tenant(engine)
+    buyers(engine, remembered, limits)
+    buyers(engine, alone, limits)
+    batched = []
+    for batch in plan:
+        batched += runner.run([request_for(remembered, reg, amount) for reg, amount in batch])
+    singles = []
+    actor = system_actor(alone.org_id, "test")
+    for reg, amount in (item for batch in plan for item in batch):
+        with unit_of_work(engine) as session:
+            data = DecisionCreate.model_validate(checkout(reg, amount))
+            decision = service.decide_checkout(session, actor=actor, data=data)
+            singles.append((decision.outcome, decision.exposure_minor, decision.limit_left_minor))
+    assert decided(batched) == singles
+    assert [outcome for outcome, _, _ in singles].count("approve") == 8
+
+
+def test_a_commit_by_another_connection_is_seen_by_the_next_batch(
+    engine: Engine, tenant: Tenant, runner: BatchRunner
+) -> None:
+    buyers(engine, tenant, {"D": "10000"})
+    assert exposure_of(runner.run([request_for(tenant, "D", "100")])[0]) == "0.00"
+    assert exposure_of(runner.run([request_for(tenant, "D", "100")])[0]) == "100.00"
+    with unit_of_work(engine) as session:
+        add_invoice(
+            session,
+            system_actor(tenant.org_id, "test"),
+            "D",
+            "INV-1",
+            "2500",
+            issued=TODAY,
+            due=TODAY + timedelta(days=30),
+        )
+    assert exposure_of(runner.run([request_for(tenant, "D", "100")])[0]) == "2700.00"
+
+
+def test_a_batch_that_is_rolled_back_leaves_none_of_its_reservations(
+    engine: Engine, tenant: Tenant, runner: BatchRunner
+) -> None:
+    """The second request's merchant reference is taken: the batch is rolled back after the
+    first approval was reserved (in the memory too), and decided again without it."""
+    buyers(engine, tenant, {"F1": "1000", "F2": "1000"})
+    runner.run([request_for(tenant, "F2", "10", order_reference="PO-1")])
+    answers = runner.run(
+        [
+            request_for(tenant, "F1", "100"),
+            request_for(tenant, "F2", "10", order_reference="PO-1"),
+        ]
+    )
+    assert [a is not None for a in answers] == [True, False]
+    assert exposure_of(answers[0]) == "0.00"
+    assert exposure_of(runner.run([request_for(tenant, "F1", "100")])[0]) == "100.00"
+
+
+def test_the_memory_is_forgotten_on_a_new_day_and_kept_otherwise(
+    engine: Engine, tenant: Tenant
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the memory is SQLite's: PostgreSQL has no data_version")
+    buyers(engine, tenant, {"M": "1000"})
+    memo = ExposureMemo()
+    actor = system_actor(tenant.org_id, "test")
+    with unit_of_work(engine) as session:
+        company = lock_buyer(
+            session, actor=actor, registration_number="M", country="DE", as_of=TODAY
+        )
+        assert company is not None
+        memo.validate(session, as_of=TODAY)
+        memo.native(session, actor=actor, company_id=company.buyer.company_id, as_of=TODAY)
+        assert len(memo) == 1
+        memo.validate(session, as_of=TODAY)
+        assert len(memo) == 1, "same connection, nobody else committed, same day"
+        memo.validate(session, as_of=TODAY + timedelta(days=1))
+        assert len(memo) == 0
+        assert not memo.serves(TODAY)
