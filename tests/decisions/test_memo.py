@@ -17,13 +17,15 @@ from sqlalchemy import Engine
 
 from api.builders import Tenant, make_tenant
 from decisions.builders import add_invoice, checkout
-from decisions.test_batch import buyers, decided, request_for
+from decisions.test_batch import buyers, decided, request_for, rows
 from tradecredit.api.hot import BatchRunner
 from tradecredit.db.engine import unit_of_work
 from tradecredit.decisions import service
 from tradecredit.decisions.facts import lock_buyer
+from tradecredit.decisions.models import CheckoutDecision
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.exposure.memo import ExposureMemo
+from tradecredit.orders.models import Order
 from tradecredit.organisations.service import system_actor
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -75,6 +77,16 @@ def test_batches_with_the_memory_decide_as_decisions_read_from_the_ledger(
             singles.append((decision.outcome, decision.exposure_minor, decision.limit_left_minor))
     assert decided(batched) == singles
     assert [outcome for outcome, _, _ in singles].count("approve") == 8
+
+
+def test_each_batch_is_committed_for_everybody_else_to_see(
+    engine: Engine, tenant: Tenant, runner: BatchRunner
+) -> None:
+    buyers(engine, tenant, {"E": "10000"})
+    for count in (1, 2, 3):
+        runner.run([request_for(tenant, "E", "100")])
+        assert rows(engine, tenant, CheckoutDecision) == count
+        assert rows(engine, tenant, Order) == count
 
 
 def test_a_commit_by_another_connection_is_seen_by_the_next_batch(

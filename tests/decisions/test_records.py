@@ -149,3 +149,14 @@ def test_through_the_api_answer_record_and_audit_commit_together(
     assert [e.action for e in events] == ["order.created", "checkout_decision.made"]
     assert events[1].entity_id == body["decision_id"]
     assert events[1].actor.startswith("user:")
+
+
+def test_the_plain_record_has_exactly_the_rows_columns() -> None:
+    """`decide_checkout` returns a DecisionRecord built from the values it inserted: it must
+    name every column of checkout_decisions and nothing else."""
+    from dataclasses import fields
+
+    from tradecredit.decisions.models import CheckoutDecision, DecisionRecord
+
+    columns = [column.name for column in CheckoutDecision.__table__.columns]
+    assert sorted(field.name for field in fields(DecisionRecord)) == sorted(columns)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -30,5 +33,30 @@ def create_app(engine: Engine | None = None, *, migrate: bool = True) -> FastAPI
     settings = get_settings()
     if settings.api_decision_batches:
         app.add_middleware(HotDecisions, most=settings.api_decision_batch_max)
-
     return app
+
+
+SWITCH_INTERVAL_SECONDS = 0.001
+
+
+def create_served_app() -> FastAPI:
+    """`create_app()` for a `tradecredit serve` worker process, which is then tuned for request
+    latency (`settle_worker`)."""
+    app = create_app()
+    settle_worker()
+    return app
+
+
+def settle_worker() -> None:
+    """Process-wide settings of an API worker, once its imports are done.
+
+    - `gc.freeze()`: everything alive now (the modules, the scientific stack, the app) leaves the
+      collector's generations. Otherwise each full collection walks all of it: a 135 ms pause of
+      every request in flight, measured at 1,000 checkout decisions/s.
+    - `sys.setswitchinterval(0.001)`: the decisions' batch thread releases the GIL at every
+      database call and commit; with the default 5 ms interval it may then wait up to 5 ms for
+      the event loop to hand it back, several times per batch.
+    """
+    gc.collect()
+    gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecredit.api.deps import work_and_commit
+from tradecredit.db.checkpoints import Checkpointer, without_autocheckpoint
 from tradecredit.db.engine import session_factory
 from tradecredit.decisions.batch import (
     DECIDED_STATUS,
@@ -52,24 +53,34 @@ log = logging.getLogger(__name__)
 
 class BatchRunner:
     """Decides and commits batches in one thread (one runner per `_Batcher`). On SQLite it keeps
-    a connection of its own and the exposure memory that connection makes possible
-    (`exposure.memo`); on PostgreSQL it takes pooled sessions and reads every exposure."""
+    a connection of its own, the exposure memory that connection makes possible
+    (`exposure.memo`) and WAL checkpoints in another thread (`db.checkpoints`); on PostgreSQL
+    it takes pooled sessions and reads every exposure."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._memo = ExposureMemo() if engine.dialect.name == "sqlite" else None
         self._connection: Connection | None = None
+        self._checkpointer: Checkpointer | None = None
 
     def _session(self) -> Session:
         if self._memo is None:
             return session_factory(self._engine)()
         if self._connection is None or self._connection.closed:
+            self.close()
             self._connection = self._engine.connect()
+            without_autocheckpoint(self._connection)
+            self._checkpointer = Checkpointer(self._engine)
         return Session(bind=self._connection, expire_on_commit=False)
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self._connection is not None:
-            self._connection.close()
+            if not self._connection.closed:
+                self._connection.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
+                self._connection.close()
             self._connection = None
 
     def run(self, requests: list[CheckoutRequest]) -> list[str | None]:

@@ -8,7 +8,7 @@ import uvicorn
 from tradecredit.cli.common import console, migrated_engine
 from tradecredit.settings import get_settings
 
-APP_FACTORY = "tradecredit.api.app:create_app"
+APP_FACTORY = "tradecredit.api.app:create_served_app"
 
 
 def serve(

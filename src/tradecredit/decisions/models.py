@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -56,6 +57,39 @@ class CheckoutDecision(OrgScoped, Base):
     order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("orders.id"))
     order_reference: Mapped[str | None] = mapped_column(String(64))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A decision just written, with every column of its row, as a plain object: what
+    `service.decide_checkout` returns. An ORM instance (`CheckoutDecision`) costs a tenth of a
+    batched decision to build, for nothing, since the row is written by a prepared INSERT."""
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    created_at: datetime
+    registration_number: str
+    country: str
+    buyer_name: str | None
+    company_id: uuid.UUID | None
+    amount_minor: int
+    currency: str
+    terms_days: int
+    merchant_reference: str | None
+    outcome: str
+    reasons: str
+    grade: int | None
+    pd: Decimal | None
+    score_as_of: date | None
+    policy_version: int
+    position_currency: str | None
+    amount_in_position_minor: int | None
+    limit_minor: int | None
+    exposure_minor: int | None
+    limit_left_minor: int | None
+    order_id: uuid.UUID | None
+    order_reference: str | None
+    expires_at: datetime | None
 
 
 SETTLEMENT_INDEXES = (

@@ -29,7 +29,7 @@ from tradecredit.decisions.facts import (
     policy_for,
     rules_for,
 )
-from tradecredit.decisions.models import CheckoutDecision
+from tradecredit.decisions.models import CheckoutDecision, DecisionRecord
 from tradecredit.decisions.rules import BuyerFacts, Outcome, Verdict, decide
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.decisions.store import insert_decision, reserve_order
@@ -93,7 +93,7 @@ def decide_checkout(
     data: DecisionCreate,
     audit_later: PendingAudit | None = None,
     memo: ExposureMemo | None = None,
-) -> CheckoutDecision:
+) -> DecisionRecord:
     """Decide a checkout now; an approval reserves its amount as an order (see module doc).
 
     Writes, in this order: the order (approval), the decision, then one append to the audit
@@ -176,7 +176,7 @@ def decide_checkout(
         audit.record_many(session, actor=actor, changes=changes)
     else:
         audit_later.changes.extend(changes)
-    return CheckoutDecision(**values)
+    return DecisionRecord(**values)
 
 
 def _reserve(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from tradecredit.decisions.expiry import ExpiredReservation
-from tradecredit.decisions.models import CheckoutDecision
+from tradecredit.decisions.models import CheckoutDecision, DecisionRecord
 from tradecredit.decisions.schemas import (
     BuyerOut,
     DecisionOut,
@@ -18,13 +18,13 @@ from tradecredit.scoring.schemas import ReasonOut
 from tradecredit.scoring.scores import parse_reasons
 
 
-def _in_position(decision: CheckoutDecision, minor: int | None) -> object:
+def _in_position(decision: CheckoutDecision | DecisionRecord, minor: int | None) -> object:
     if minor is None or decision.position_currency is None:
         return None
     return from_minor(minor, decision.position_currency)
 
 
-def decision_out(decision: CheckoutDecision) -> DecisionOut:
+def decision_out(decision: CheckoutDecision | DecisionRecord) -> DecisionOut:
     limit_currency = decision.position_currency
     return DecisionOut.model_validate(
         {
