@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from api.builders import Tenant, make_tenant
 from decisions.builders import add_invoice, checkout
@@ -27,6 +27,7 @@ from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.orders.models import Order
 from tradecredit.organisations.service import system_actor
+from tradecredit.receivables.models import CustomerAccount
 
 pytestmark = pytest.mark.usefixtures("clock")
 TODAY = date(2026, 3, 31)
@@ -147,3 +148,19 @@ def test_the_memory_is_forgotten_on_a_new_day_and_kept_otherwise(
         memo.validate(session, as_of=TODAY + timedelta(days=1))
         assert len(memo) == 0
         assert not memo.serves(TODAY)
+
+
+def test_a_buyer_whose_first_approval_opens_its_account_is_read_again(
+    engine: Engine, tenant: Tenant, runner: BatchRunner
+) -> None:
+    """The remembered buyer row said "no account"; the approval opened one, so the next batch
+    must not open another."""
+    buyers(engine, tenant, {"N": "10000"})
+    with unit_of_work(engine) as session:
+        session.execute(delete(CustomerAccount).where(CustomerAccount.org_id == tenant.org_id))
+    for _ in range(3):
+        answer = runner.run([request_for(tenant, "N", "100")])[0]
+        assert answer is not None
+        assert json.loads(answer)["outcome"] == "approve"
+    assert rows(engine, tenant, CustomerAccount) == 1
+    assert rows(engine, tenant, Order) == 3

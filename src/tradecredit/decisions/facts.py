@@ -154,6 +154,7 @@ def lock_buyer(
     country: str,
     as_of: date,
     order_reference: str | None = None,
+    memo: ExposureMemo | None = None,
 ) -> LockedBuyer | None:
     """The buyer (None: not in the organisation's buyer file), locked until the transaction
     ends, so that concurrent decisions for it run one after the other and each sees the orders
@@ -162,19 +163,32 @@ def lock_buyer(
     PostgreSQL: SELECT ... FOR UPDATE OF companies (the company row only). SQLite locks the
     whole database for writing: the transaction starts with BEGIN IMMEDIATE unless it has
     already written (the driver opens a transaction only at the first write, which takes the
-    write lock), so no read below runs before the lock is held."""
+    write lock), so no read below runs before the lock is held.
+
+    With `memo` (SQLite's, `exposure.memo`) a request without a merchant reference reads the
+    buyer from it under `buyer_key`: only another connection changes what this reads, except
+    the customer account a first approval opens, after which the caller forgets the key."""
     hold_sqlite_write_lock(session.connection())
-    row = _LOCKED_BUYER.first(
-        session,
-        {
-            "org_id": actor.org_id,
-            "country": country,
-            "registration_number": registration_number,
-            "as_of": as_of,
-            "order_reference": order_reference,
-        },
-    )
-    return None if row is None else _locked(row)
+    params = {
+        "org_id": actor.org_id,
+        "country": country,
+        "registration_number": registration_number,
+        "as_of": as_of,
+        "order_reference": order_reference,
+    }
+
+    def read() -> LockedBuyer | None:
+        row = _LOCKED_BUYER.first(session, params)
+        return None if row is None else _locked(row)
+
+    if memo is None or order_reference is not None:
+        return read()
+    return memo.remembered(buyer_key(actor, country, registration_number), as_of, read)
+
+
+def buyer_key(actor: Actor, country: str, registration_number: str) -> tuple[str, ...]:
+    """Where `lock_buyer` keeps a buyer in the memory."""
+    return ("locked_buyer", str(actor.org_id), country, registration_number)
 
 
 def score_of(session: Session, *, actor: Actor, locked: LockedBuyer, as_of: date) -> Score:

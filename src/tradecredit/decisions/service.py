@@ -24,6 +24,7 @@ from tradecredit.decisions.facts import (
     Known,
     LockedBuyer,
     buyer_facts,
+    buyer_key,
     cached_policy,
     lock_buyer,
     policy_for,
@@ -115,6 +116,7 @@ def decide_checkout(
         country=data.country,
         as_of=today,
         order_reference=data.order_reference,
+        memo=memo,
     )
     known: Known | None = None
     if locked is None:
@@ -154,6 +156,8 @@ def decide_checkout(
         )
         changes.append(change)
         if memo is not None:
+            if locked.buyer.account_id is None:
+                memo.forget(buyer_key(actor, data.country, data.registration_number))
             memo.reserve(
                 org_id=actor.org_id,
                 company_id=locked.buyer.company_id,

@@ -17,14 +17,18 @@ memory; so does a transaction that is rolled back (the caller calls `clear`), si
 reservations added during it were never stored.
 
 What is kept is `exposure.one.NativeBuyer`, before conversion, and the day's FX table: the
-position is still converted and rounded per decision exactly as without the memory.
+position is still converted and rounded per decision exactly as without the memory. Callers may
+keep other reads of the day under their own keys (`remembered`) on the same terms: nothing but
+another connection changes them, or the caller forgets the key when its own write does.
 PostgreSQL has no such version: decisions there read the ledger every time.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Hashable
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -38,6 +42,8 @@ from tradecredit.exposure.one import (
 )
 from tradecredit.exposure.single import LazyRates, Rates
 from tradecredit.fx.rates import RateTable
+
+T = TypeVar("T")
 
 MOST_BUYERS = 100_000
 """Above this many buyers remembered, the memory starts again (bounded memory)."""
@@ -67,6 +73,7 @@ class ExposureMemo:
         self._day: date | None = None
         self._buyers: dict[tuple[uuid.UUID, uuid.UUID], NativeBuyer] = {}
         self._rates: dict[uuid.UUID, RateTable] = {}
+        self._rows: dict[Hashable, Any] = {}
 
     def __len__(self) -> int:
         return len(self._buyers)
@@ -75,6 +82,7 @@ class ExposureMemo:
         self._stamp = None
         self._buyers.clear()
         self._rates.clear()
+        self._rows.clear()
 
     def validate(self, session: Session, *, as_of: date) -> None:
         """At the start of the session's transaction, before any read the memory serves: take
@@ -125,6 +133,21 @@ class ExposureMemo:
         native = self.native(session, actor=actor, company_id=company_id, as_of=as_of)
         rates = self.rates(session, actor=actor, as_of=as_of)
         return one_buyer_converted(native, company_id=company_id, currency=currency, rates=rates)
+
+    def remembered(self, key: Hashable, as_of: date, read: Callable[[], T]) -> T:
+        """`read()` on `as_of`, kept under `key` while the memory is valid (module docstring)."""
+        if not self.serves(as_of):
+            return read()
+        if key in self._rows:
+            found: T = self._rows[key]
+            return found
+        if len(self._rows) >= self._most:
+            self._rows.clear()
+        value = self._rows[key] = read()
+        return value
+
+    def forget(self, key: Hashable) -> None:
+        self._rows.pop(key, None)
 
     def reserve(
         self, *, org_id: uuid.UUID, company_id: uuid.UUID, currency: str, amount_minor: int
