@@ -9,7 +9,9 @@ ANALYZE (planner statistics, as after any bulk load: without them SQLite answers
 oldest-overdue query through the org_id index of allocations, 5-10x slower).
 Then the API (`tradecredit serve --no-access-log`, uvloop + httptools; decisions in batches,
 `api.hot`) runs in its own process group: one worker process on SQLite (one writer: a single
-process batches every decision), two on PostgreSQL (one per core). A load generator in another
+process batches every decision, and its decision thread keeps the buyers' exposure in memory
+while no other connection writes, `exposure.memo`), two on PostgreSQL (one per core). A warm-up
+at 300/s fills the caches before the timed runs. A load generator in another
 process sends POST /v1/decisions OPEN LOOP: request i is due at start + i / rate whatever the
 answers do, each on one of N keep-alive connections ("clients"); latency runs from the due time
 to the last byte of the answer, so a stalled server shows as latency (no coordinated omission).
@@ -62,6 +64,9 @@ PG_ADMIN = os.environ.get(
 )
 TARGET_P99_MS = 10.0
 TARGET_RATE = 1000
+WARMUP_RATE = 300
+"""Decisions/s before the timed runs: the server's caches fill (the policy, the SQLite decision
+worker's memory of buyers, `exposure.memo`), as they do in the first seconds of any real day."""
 
 
 # --- setup (not timed) ---------------------------------------------------------------------------
@@ -494,11 +499,13 @@ def measure(
         return median_run(runs)
 
     results: dict[str, Any] = {"levels": {}, "sweep": {}, "unbatched": {}, "baseline": {}}
-    sweep = {"clients": args.sweep_clients}
+    sweep = {"clients": args.sweep_clients, "duration": args.sweep_duration or args.duration}
+    warmup = {"rate": WARMUP_RATE, "clients": 16, "seed": 0, "duration": args.warmup}
     with server(prepared.url, port, workers) as process:
         group = process.pid
         wait_ready(port, prepared.key)
-        run_load(base | {"rate": 50, "clients": 4, "seed": 0, "duration": args.warmup}, workdir)
+        run_load(base | warmup, workdir)
+        wait_idle(group)
         for clients in args.clients:
             results["levels"][clients] = repeated({"rate": args.rate, "clients": clients}, 1)
         for rate in args.sweep:
@@ -510,7 +517,8 @@ def measure(
     with server(prepared.url, port, workers, batches=False) as process:
         group = process.pid
         wait_ready(port, prepared.key)
-        run_load(base | {"rate": 50, "clients": 4, "seed": 0, "duration": args.warmup}, workdir)
+        run_load(base | warmup, workdir)
+        wait_idle(group)
         for rate in args.sweep:
             results["unbatched"][rate] = repeated(sweep | {"rate": rate}, 300)
     return results
@@ -543,8 +551,9 @@ def report_lines(
 ) -> list[str]:
     lines = [
         f"\n### {database}: {prepared.buyers} buyers, {prepared.limits} with a limit; "
-        f"{results['workers']} uvicorn worker(s); open loop, {args.duration:g} s per run, "
-        f"{args.repeats} runs (median, min-max)\n",
+        f"{results['workers']} uvicorn worker(s); open loop, {args.duration:g} s per run "
+        f"({args.sweep_duration or args.duration:g} s in the sweep and the baselines), after "
+        f"{args.warmup:g} s at {WARMUP_RATE}/s; {args.repeats} runs (median, min-max)\n",
         "| clients | offered/s | achieved/s | p50 ms | p99 ms | p99.9 ms | unanswered | outcomes |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -607,7 +616,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--sweep-clients", type=int, default=64)
     parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument(
+        "--sweep-duration",
+        type=float,
+        default=None,
+        help="seconds per run of the sweep and the baselines (default: --duration)",
+    )
+    parser.add_argument("--warmup", type=float, default=10.0)
     parser.add_argument(
         "--grace", type=float, default=3.0, help="seconds to wait for answers after the last send"
     )
