@@ -39,13 +39,20 @@ class Checkpointer:
         self._engine = engine
         self._every = every
         self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._connection: Connection | None = None
         self._thread = threading.Thread(target=self._loop, name="wal-checkpoints", daemon=True)
         self._thread.start()
 
     def checkpoint(self) -> tuple[int, int, int]:
-        """One passive checkpoint: (busy, pages in the WAL, pages checkpointed)."""
-        with self._engine.connect() as connection:
-            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        """One passive checkpoint: (busy, pages in the WAL, pages checkpointed). On a
+        connection of the checkpointer's own, opened once: a busy pool (requests waiting for
+        connections) must not hold checkpoints back."""
+        with self._lock:
+            if self._connection is None or self._connection.closed:
+                self._connection = self._engine.connect()
+            row = self._connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+            self._connection.commit()
         return int(row[0]), int(row[1]), int(row[2])
 
     def _loop(self) -> None:
@@ -58,3 +65,7 @@ class Checkpointer:
     def stop(self) -> None:
         self._stopped.set()
         self._thread.join(timeout=5)
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

@@ -25,9 +25,22 @@ def _sqlite_pragmas(synchronous: str) -> Any:
     return on_connect
 
 
+SQLITE_POOL_SIZE = 5
+
+
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
+    """SQLite's pool has no ceiling (`max_overflow=-1`; connections above `SQLITE_POOL_SIZE`
+    are closed when returned). With one, the API deadlocked under load: each of FastAPI's
+    threadpool threads (40) blocked waiting for a connection, while the requests holding the
+    connections waited for a thread to run their commit and close (until the 30 s pool timeout
+    gave 500s). A SQLite connection is a file handle; writers queue anyway (`db.writers`)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=-1,
+        )
         event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
