@@ -32,9 +32,10 @@ from tradecredit.exposure.single import (
     add_order_parts,
     converted_parts,
     invoiced_per_order,
+    remaining_on,
 )
 from tradecredit.orders.models import Order, OrderDelivery
-from tradecredit.receivables.models import Allocation, CreditNote, Invoice
+from tradecredit.receivables.models import Invoice
 
 _ORG: BindParameter[Any] = bindparam("org_id")
 _BUYER: BindParameter[Any] = bindparam("company_id")
@@ -49,22 +50,8 @@ def _open_by_currency_statement() -> Prepared:
     MATERIALIZED (SQLite >= 3.35, PostgreSQL >= 12): computed once per invoice; as a plain
     subquery both databases inline `remaining` into its three uses and run the settlement
     subqueries three times per invoice."""
-    allocated = (
-        select(func.coalesce(func.sum(Allocation.amount_minor), 0))
-        .where(Allocation.invoice_id == Invoice.id, Allocation.applied_on <= _AS_OF)
-        .scalar_subquery()
-    )
-    credited = (
-        select(func.coalesce(func.sum(CreditNote.amount_minor), 0))
-        .where(CreditNote.invoice_id == Invoice.id, CreditNote.issue_date <= _AS_OF)
-        .scalar_subquery()
-    )
     per_invoice = (
-        select(
-            Invoice.currency,
-            Invoice.due_date,
-            (Invoice.amount_minor - allocated - credited).label("remaining"),
-        )
+        select(Invoice.currency, Invoice.due_date, remaining_on(_AS_OF).label("remaining"))
         .where(Invoice.org_id == _ORG, Invoice.company_id == _BUYER, Invoice.issue_date <= _AS_OF)
         .cte("per_invoice")
         .prefix_with("MATERIALIZED")

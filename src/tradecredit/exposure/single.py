@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BindParameter, ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from tradecredit.companies.models import Company
@@ -109,11 +109,9 @@ def company_ids_in_order(
     return found
 
 
-def _open_invoices(
-    session: Session, *, actor: Actor, company_ids: list[uuid.UUID], as_of: date
-) -> NativeParts:
-    """Per buyer and currency: the sum over invoices issued by `as_of` of amount - allocations
-    applied - credit notes issued by then, each invoice floored at 0 (analytics' open items)."""
+def remaining_on(as_of: date | BindParameter[Any]) -> ColumnElement[int]:
+    """An invoice's amount less the allocations applied and the credit notes issued by
+    `as_of` (correlated on `Invoice`); not floored."""
     allocated = (
         select(func.coalesce(func.sum(Allocation.amount_minor), 0))
         .where(Allocation.invoice_id == Invoice.id, Allocation.applied_on <= as_of)
@@ -124,11 +122,19 @@ def _open_invoices(
         .where(CreditNote.invoice_id == Invoice.id, CreditNote.issue_date <= as_of)
         .scalar_subquery()
     )
+    return Invoice.amount_minor - allocated - credited
+
+
+def _open_invoices(
+    session: Session, *, actor: Actor, company_ids: list[uuid.UUID], as_of: date
+) -> NativeParts:
+    """Per buyer and currency: the sum over invoices issued by `as_of` of amount - allocations
+    applied - credit notes issued by then, each invoice floored at 0 (analytics' open items)."""
     per_invoice = (
         select(
             Invoice.company_id,
             Invoice.currency,
-            (Invoice.amount_minor - allocated - credited).label("remaining"),
+            remaining_on(as_of).label("remaining"),
         )
         .where(
             Invoice.org_id == actor.org_id,
