@@ -71,16 +71,14 @@ class ExposureMemo:
         self._most = most
         self._stamp: tuple[object, int] | None = None
         self._day: date | None = None
-        self._buyers: dict[tuple[uuid.UUID, uuid.UUID], NativeBuyer] = {}
         self._rates: dict[uuid.UUID, RateTable] = {}
         self._rows: dict[Hashable, Any] = {}
 
     def __len__(self) -> int:
-        return len(self._buyers)
+        return len(self._rows)
 
     def clear(self) -> None:
         self._stamp = None
-        self._buyers.clear()
         self._rates.clear()
         self._rows.clear()
 
@@ -110,21 +108,14 @@ class ExposureMemo:
         self, session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date
     ) -> NativeBuyer:
         """The buyer's `NativeBuyer` on `as_of`, read from the ledger once while valid."""
-        rates = self.rates(session, actor=actor, as_of=as_of)
-        if not self.serves(as_of):
+
+        def read() -> NativeBuyer:
+            rates = self.rates(session, actor=actor, as_of=as_of)
             return one_buyer_native(
                 session, actor=actor, company_id=company_id, as_of=as_of, rates=rates
             )
-        key = (actor.org_id, company_id)
-        found = self._buyers.get(key)
-        if found is None:
-            found = one_buyer_native(
-                session, actor=actor, company_id=company_id, as_of=as_of, rates=rates
-            )
-            if len(self._buyers) >= self._most:
-                self._buyers.clear()
-            self._buyers[key] = found
-        return found
+
+        return self.remembered(_native_key(actor.org_id, company_id), as_of, read)
 
     def parts(
         self, session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date, currency: str
@@ -153,7 +144,11 @@ class ExposureMemo:
         self, *, org_id: uuid.UUID, company_id: uuid.UUID, currency: str, amount_minor: int
     ) -> None:
         """A new order of the buyer's, written in the current transaction (see module doc)."""
-        key = (org_id, company_id)
-        found = self._buyers.get(key)
+        key = _native_key(org_id, company_id)
+        found = self._rows.get(key)
         if found is not None:
-            self._buyers[key] = found.with_order(company_id, currency, amount_minor)
+            self._rows[key] = found.with_order(company_id, currency, amount_minor)
+
+
+def _native_key(org_id: uuid.UUID, company_id: uuid.UUID) -> tuple[str, uuid.UUID, uuid.UUID]:
+    return ("native", org_id, company_id)
