@@ -504,8 +504,7 @@ def measure(
     with server(prepared.url, port, workers) as process:
         group = process.pid
         wait_ready(port, prepared.key)
-        run_load(base | warmup, workdir)
-        wait_idle(group)
+        warm_up(prepared, base | warmup, workdir, group)
         for clients in args.clients:
             results["levels"][clients] = repeated({"rate": args.rate, "clients": clients}, 1)
         for rate in args.sweep:
@@ -517,11 +516,23 @@ def measure(
     with server(prepared.url, port, workers, batches=False) as process:
         group = process.pid
         wait_ready(port, prepared.key)
-        run_load(base | warmup, workdir)
-        wait_idle(group)
+        warm_up(prepared, base | warmup, workdir, group)
         for rate in args.sweep:
             results["unbatched"][rate] = repeated(sweep | {"rate": rate}, 300)
     return results
+
+
+def warm_up(prepared: Prepared, config: dict[str, Any], workdir: Path, group: int) -> None:
+    """Decisions at WARMUP_RATE, then ANALYZE, as autovacuum would once the tables the API
+    fills have grown. The tables were analyzed empty after the bulk load; without autovacuum
+    (this machine's PostgreSQL runs with it off) the plans PostgreSQL caches for them stay
+    those of an empty table: the idempotency answer's UPDATE scans the whole table, so the
+    batched server collapses as it grows. `tradecredit serve` warns when autovacuum is off."""
+    run_load(config, workdir)
+    wait_idle(group)
+    engine = make_engine(prepared.url)
+    analyze(engine)
+    engine.dispose()
 
 
 def decision_ids(prepared: Prepared) -> list[str]:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from analytics.ledgers import AS_OF, Ledger, rates
@@ -110,6 +110,17 @@ def ledgers(draw: st.DrawFn) -> Ledger:
     return ledger
 
 
+def _fits_in_64_bits(ledger: Ledger, rate_values: tuple[Decimal, Decimal, Decimal]) -> bool:
+    """Whether every invoice converted to EUR sums well below 2**63 minor units. Beyond that
+    `age_ledger` refuses (tests/analytics/test_ageing.py): 10**13 yen at 0.01 USD/JPY and 0.01
+    EUR/USD would be 10**19 cents."""
+    invoices = ledger.invoices
+    total = sum(
+        _to_eur(amount, currency, *rate_values) for _, _, currency, amount, _, _ in invoices
+    )
+    return total < 2**62
+
+
 RATE = st.one_of(
     st.sampled_from([Decimal("2"), Decimal("0.5"), Decimal("4"), Decimal("1.25")]),
     st.decimals(min_value=Decimal("0.01"), max_value=Decimal("200"), places=6),
@@ -128,6 +139,7 @@ def test_rows_and_totals_reconcile_and_match_the_reference(
         ("EUR", "GBP", str(eur_gbp), day),
         ("USD", "JPY", str(usd_jpy), day),
     )
+    assume(_fits_in_64_bits(ledger, (eur_usd, eur_gbp, usd_jpy)))
     result = age_ledger(ledger.snapshot(), as_of=AS_OF, by=by, currency="EUR", rates=table)
     rows = result.rows.to_dicts()
     for row in rows:
@@ -167,6 +179,7 @@ def test_the_grand_total_is_the_same_in_every_grouping(
         ("EUR", "GBP", str(eur_gbp), day),
         ("USD", "JPY", str(usd_jpy), day),
     )
+    assume(_fits_in_64_bits(ledger, (eur_usd, eur_gbp, usd_jpy)))
     snapshot = ledger.snapshot()
     totals = {
         by: age_ledger(snapshot, as_of=AS_OF, by=by, currency="EUR", rates=table).totals

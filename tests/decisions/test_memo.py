@@ -164,3 +164,43 @@ def test_a_buyer_whose_first_approval_opens_its_account_is_read_again(
         assert json.loads(answer)["outcome"] == "approve"
     assert rows(engine, tenant, CustomerAccount) == 1
     assert rows(engine, tenant, Order) == 3
+
+
+@pytest.fixture
+def second_runner(engine: Engine) -> Iterator[BatchRunner]:
+    """Another worker process's batch thread: a connection and a memory of its own."""
+    found = BatchRunner(engine)
+    yield found
+    found.close()
+
+
+def test_two_runners_decide_as_decisions_read_from_the_ledger(
+    engine: Engine, runner: BatchRunner, second_runner: BatchRunner
+) -> None:
+    """Two workers' batches alternate over the same buyers: each must count the other's
+    reservations, exactly as the same requests decided one by one."""
+    plan = [
+        [("A", "300"), ("B", "900")],
+        [("A", "300"), ("C", "5")],
+        [("B", "50"), ("A", "300")],
+        [("A", "300"), ("C", "5")],
+        [("C", "5"), ("B", "60"), ("A", "50")],
+        [("A", "60"), ("B", "60")],
+    ]
+    limits = {"A": "1000", "B": "1000", "C": "10"}
+    remembered, alone = make_tenant(engine), make_tenant(engine)
+    buyers(engine, remembered, limits)
+    buyers(engine, alone, limits)
+    batched = []
+    for turn, batch in enumerate(plan):
+        worker = (runner, second_runner)[turn % 2]
+        batched += worker.run([request_for(remembered, reg, amount) for reg, amount in batch])
+    singles = []
+    actor = system_actor(alone.org_id, "test")
+    for reg, amount in (item for batch in plan for item in batch):
+        with unit_of_work(engine) as session:
+            data = DecisionCreate.model_validate(checkout(reg, amount))
+            decision = service.decide_checkout(session, actor=actor, data=data)
+            singles.append((decision.outcome, decision.exposure_minor, decision.limit_left_minor))
+    assert decided(batched) == singles
+    assert [outcome for outcome, _, _ in singles].count("approve") == 8

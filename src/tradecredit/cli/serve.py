@@ -6,6 +6,7 @@ import typer
 import uvicorn
 
 from tradecredit.cli.common import console, migrated_engine
+from tradecredit.db.checks import settings_warnings
 from tradecredit.settings import get_settings
 
 APP_FACTORY = "tradecredit.api.app:create_served_app"
@@ -52,6 +53,8 @@ def serve(
         f"tradecredit API on http://{bind_host}:{bind_port} ({workers} worker(s)), "
         f"database {where}; docs at /docs"
     )
+    for warning in settings_warnings(engine):
+        console.print(f"[bold yellow]warning:[/] {warning}")
     uvicorn.run(
         APP_FACTORY,
         factory=True,
