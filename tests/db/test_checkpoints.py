@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tradecredit.db.checkpoints import Checkpointer, without_autocheckpoint
+from tradecredit.db.checkpoints import Checkpointer, with_autocheckpoint, without_autocheckpoint
 from tradecredit.db.engine import make_engine
 
 
@@ -18,13 +18,13 @@ def _sqlite(tmp_path: Path) -> Engine:
 def _write_pages(engine: Engine, *, transactions: int) -> None:
     """Commits of about 4 pages each on one connection whose commits never checkpoint."""
     with engine.connect() as connection:
-        without_autocheckpoint(connection)
+        pages = without_autocheckpoint(connection)
         connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (x BLOB)")
         connection.commit()
         for _ in range(transactions):
             connection.exec_driver_sql("INSERT INTO t VALUES (randomblob(12000))")
             connection.commit()
-        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
+        with_autocheckpoint(connection, pages)
 
 
 def test_without_autocheckpoint_the_wal_grows_past_the_threshold_until_a_checkpoint(
@@ -60,3 +60,14 @@ def test_the_thread_checkpoints_by_itself(tmp_path: Path) -> None:
     finally:
         checkpointer.stop()
     assert not checkpointer._thread.is_alive()
+
+
+def test_the_connection_gets_its_own_autocheckpoint_setting_back(tmp_path: Path) -> None:
+    """A pooled connection goes back to the pool as it came (BatchRunner.close)."""
+    engine = _sqlite(tmp_path)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_autocheckpoint=250")
+        assert without_autocheckpoint(connection) == 250
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
+        with_autocheckpoint(connection, 250)
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 250

@@ -46,6 +46,33 @@ def runner(engine: Engine) -> Iterator[BatchRunner]:
     found.close()
 
 
+Decided = list[tuple[str, int | None, int | None]]
+
+
+def batched_and_alone(
+    engine: Engine, plan: list[list[tuple[str, str]]], runners: list[BatchRunner]
+) -> tuple[Decided, Decided]:
+    """(outcome, exposure, limit left) of the plan's requests decided in its batches, taken by
+    the runners in turn, and of the same requests decided one by one for another tenant with
+    the same buyers and limits."""
+    limits = {"A": "1000", "B": "1000", "C": "10"}
+    remembered, alone = make_tenant(engine), make_tenant(engine)
+    buyers(engine, remembered, limits)
+    buyers(engine, alone, limits)
+    batched = []
+    for turn, batch in enumerate(plan):
+        runner = runners[turn % len(runners)]
+        batched += runner.run([request_for(remembered, reg, amount) for reg, amount in batch])
+    singles = []
+    actor = system_actor(alone.org_id, "test")
+    for reg, amount in (item for batch in plan for item in batch):
+        with unit_of_work(engine) as session:
+            data = DecisionCreate.model_validate(checkout(reg, amount))
+            decision = service.decide_checkout(session, actor=actor, data=data)
+            singles.append((decision.outcome, decision.exposure_minor, decision.limit_left_minor))
+    return decided(batched), singles
+
+
 def exposure_of(body: str | None) -> str:
     assert body is not None
     return str(json.loads(body)["exposure"])
@@ -62,21 +89,8 @@ def test_batches_with_the_memory_decide_as_decisions_read_from_the_ledger(
         [("B", "50"), ("A", "300"), ("A", "300")],
         [("C", "5"), ("B", "60"), ("A", "50")],
     ]
-    limits = {"A": "1000", "B": "1000", "C": "10"}
-    remembered, alone = make_tenant(engine), make_tenant(engine)
-    buyers(engine, remembered, limits)
-    buyers(engine, alone, limits)
-    batched = []
-    for batch in plan:
-        batched += runner.run([request_for(remembered, reg, amount) for reg, amount in batch])
-    singles = []
-    actor = system_actor(alone.org_id, "test")
-    for reg, amount in (item for batch in plan for item in batch):
-        with unit_of_work(engine) as session:
-            data = DecisionCreate.model_validate(checkout(reg, amount))
-            decision = service.decide_checkout(session, actor=actor, data=data)
-            singles.append((decision.outcome, decision.exposure_minor, decision.limit_left_minor))
-    assert decided(batched) == singles
+    batched, singles = batched_and_alone(engine, plan, [runner])
+    assert batched == singles
     assert [outcome for outcome, _, _ in singles].count("approve") == 8
 
 
@@ -187,20 +201,6 @@ def test_two_runners_decide_as_decisions_read_from_the_ledger(
         [("C", "5"), ("B", "60"), ("A", "50")],
         [("A", "60"), ("B", "60")],
     ]
-    limits = {"A": "1000", "B": "1000", "C": "10"}
-    remembered, alone = make_tenant(engine), make_tenant(engine)
-    buyers(engine, remembered, limits)
-    buyers(engine, alone, limits)
-    batched = []
-    for turn, batch in enumerate(plan):
-        worker = (runner, second_runner)[turn % 2]
-        batched += worker.run([request_for(remembered, reg, amount) for reg, amount in batch])
-    singles = []
-    actor = system_actor(alone.org_id, "test")
-    for reg, amount in (item for batch in plan for item in batch):
-        with unit_of_work(engine) as session:
-            data = DecisionCreate.model_validate(checkout(reg, amount))
-            decision = service.decide_checkout(session, actor=actor, data=data)
-            singles.append((decision.outcome, decision.exposure_minor, decision.limit_left_minor))
-    assert decided(batched) == singles
+    batched, singles = batched_and_alone(engine, plan, [runner, second_runner])
+    assert batched == singles
     assert [outcome for outcome, _, _ in singles].count("approve") == 8

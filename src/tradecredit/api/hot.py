@@ -34,7 +34,11 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecredit.api.deps import work_and_commit
-from tradecredit.db.checkpoints import Checkpointer, without_autocheckpoint
+from tradecredit.db.checkpoints import (
+    Checkpointer,
+    with_autocheckpoint,
+    without_autocheckpoint,
+)
 from tradecredit.db.engine import session_factory
 from tradecredit.decisions.batch import (
     DECIDED_STATUS,
@@ -62,6 +66,7 @@ class BatchRunner:
         self._memo = ExposureMemo() if engine.dialect.name == "sqlite" else None
         self._connection: Connection | None = None
         self._checkpointer: Checkpointer | None = None
+        self._autocheckpoint = 0
 
     def _session(self) -> Session:
         if self._memo is None:
@@ -69,7 +74,7 @@ class BatchRunner:
         if self._connection is None or self._connection.closed:
             self.close()
             self._connection = self._engine.connect()
-            without_autocheckpoint(self._connection)
+            self._autocheckpoint = without_autocheckpoint(self._connection)
             self._checkpointer = Checkpointer(self._engine)
         return Session(bind=self._connection, expire_on_commit=False)
 
@@ -79,7 +84,7 @@ class BatchRunner:
             self._checkpointer = None
         if self._connection is not None:
             if not self._connection.closed:
-                self._connection.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
+                with_autocheckpoint(self._connection, self._autocheckpoint)
                 self._connection.close()
             self._connection = None
 

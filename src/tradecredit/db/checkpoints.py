@@ -23,11 +23,19 @@ log = logging.getLogger(__name__)
 EVERY_SECONDS = 0.5
 
 
-def without_autocheckpoint(connection: Connection) -> None:
-    """This connection's commits no longer checkpoint (a `Checkpointer` does). Ends the
-    transaction the statement began, so that a Session bound to the connection begins (and
-    commits) its own."""
+def without_autocheckpoint(connection: Connection) -> int:
+    """This connection's commits no longer checkpoint (a `Checkpointer` does); returns the
+    setting it had, for `with_autocheckpoint`. Ends the transaction the statements began, so
+    that a Session bound to the connection begins (and commits) its own."""
+    pages = int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
     connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+    connection.commit()
+    return pages
+
+
+def with_autocheckpoint(connection: Connection, pages: int) -> None:
+    """Give the connection back its automatic checkpoints (every `pages` WAL pages)."""
+    connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(pages)}")
     connection.commit()
 
 
