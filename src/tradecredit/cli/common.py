@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 from tradecredit.context import Actor
 from tradecredit.db.engine import default_engine, unit_of_work
 from tradecredit.db.migrate import upgrade
-from tradecredit.kit.errors import BatchRejected, NotFound, TradecreditError
+from tradecredit.kit.errors import (
+    BatchRejected,
+    NotFound,
+    TradecreditError,
+    UnknownSchemaRevision,
+)
 from tradecredit.organisations.models import Organisation
 from tradecredit.organisations.roles import Role
 from tradecredit.settings import get_settings
@@ -28,8 +33,14 @@ OrgOption = typer.Option(
 
 
 def migrated_engine() -> Engine:
+    """The configured database with its schema brought up to date; a schema this version
+    cannot upgrade ends the command with the reason (exit code 2)."""
     engine = default_engine()
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except UnknownSchemaRevision as error:
+        err_console.print(f"[bold red]error[/] ({error.code}): {error.message}")
+        raise typer.Exit(code=2) from None
     return engine
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import typer
 
-from tradecredit.cli.common import console
+from tradecredit.cli.common import console, migrated_engine
 from tradecredit.db.engine import default_engine
-from tradecredit.db.migrate import current_revision, head_revision, upgrade
+from tradecredit.db.migrate import current_revision, head_revision
 
 db_app = typer.Typer(no_args_is_help=True)
 
@@ -12,9 +12,8 @@ db_app = typer.Typer(no_args_is_help=True)
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision (every command does this itself)."""
-    engine = default_engine()
-    before = current_revision(engine)
-    upgrade(engine)
+    before = current_revision(default_engine())
+    engine = migrated_engine()
     after = current_revision(engine)
     where = engine.url.render_as_string(hide_password=True)
     if before == after:

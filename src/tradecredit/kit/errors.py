@@ -116,6 +116,13 @@ class BatchRejected(TradecreditError):
         )
 
 
+class UnknownSchemaRevision(TradecreditError):
+    """The database's schema is at a revision this version's migrations do not contain."""
+
+    status_code = 500
+    code = "unknown_schema_revision"
+
+
 class UnsupportedDatabase(TradecreditError):
     """The configured database is neither SQLite nor PostgreSQL, the two that are supported."""
 
