@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import String, Text, UniqueConstraint
+import uuid
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradecredit.db.base import Base, OrgScoped
@@ -11,6 +13,13 @@ class IdempotencyRecord(OrgScoped, Base):
 
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("org_id", "key"),)
+
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False
+    )
+    """Not indexed alone: the unique (org_id, key) index serves every lookup by organisation.
+    With both, PostgreSQL's generic plan for a table not yet analyzed took the org_id index
+    for the answer's UPDATE by (org_id, key), which visits every record of the organisation."""
 
     key: Mapped[str] = mapped_column(String(255), nullable=False)
     method: Mapped[str] = mapped_column(String(8), nullable=False)

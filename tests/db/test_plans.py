@@ -1,0 +1,33 @@
+"""Plans PostgreSQL caches for the hot statements stay index lookups (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+
+def test_the_answer_update_of_a_new_idempotency_table_looks_up_org_and_key(
+    engine: Engine,
+) -> None:
+    """A table never analyzed (a fresh copy with the same indexes): the generic plan of the
+    answer's UPDATE must find the record by (org_id, key), not walk the organisation."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE fresh_records (LIKE idempotency_records INCLUDING INDEXES)"
+        )
+        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        connection.exec_driver_sql(
+            "PREPARE answer(uuid, varchar) AS UPDATE fresh_records SET status_code = 201 "
+            "WHERE org_id = $1 AND key = $2"
+        )
+        plan = "\n".join(
+            row[0]
+            for row in connection.exec_driver_sql(
+                "EXPLAIN EXECUTE answer('00000000-0000-0000-0000-000000000000', 'k')"
+            )
+        )
+        connection.rollback()
+    assert "Index Scan" in plan, plan
+    assert "key" in plan.split("Index Cond:", 1)[1].splitlines()[0], plan
