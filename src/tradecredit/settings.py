@@ -25,6 +25,13 @@ class Settings(BaseSettings):
         ge=1,
         description="POST /v1/decisions requests one worker process runs at once (api.deps)",
     )
+    api_route_slots: int = Field(
+        default=20,
+        ge=1,
+        description="requests of the ordinary routes one worker process runs at once (api.deps);"
+        " keep it below the PostgreSQL pool (30 connections per worker) minus api_hot_slots and"
+        " the decision batch thread",
+    )
     api_decision_batches: bool = Field(
         default=True,
         description="POST /v1/decisions decided in batches, one transaction each (api.hot); "

@@ -40,7 +40,45 @@ def _engine(request: Request) -> Engine:
     return engine
 
 
-def _session(request: Request) -> Iterator[Session]:
+_hot_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+_route_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_semaphore(
+    store: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore], size: int
+) -> asyncio.Semaphore:
+    """The running event loop's (worker process's) semaphore in `store`."""
+    loop = asyncio.get_running_loop()
+    found = store.get(loop)
+    if found is None:
+        found = store[loop] = asyncio.Semaphore(size)
+    return found
+
+
+def _slot() -> asyncio.Semaphore:
+    """This worker's slots for hot-route requests."""
+    return _loop_semaphore(_hot_slots, get_settings().api_hot_slots)
+
+
+async def _route_slot() -> AsyncIterator[None]:
+    """One of the worker's slots for the ordinary routes (`Settings.api_route_slots`), taken on
+    the event loop before the route's session and held until its answer.
+
+    Without it the API deadlocked under load: each of FastAPI's threadpool threads blocked
+    waiting for a pooled connection, while the requests holding the connections waited for a
+    thread to run their route and commit. With fewer slots than the pool has connections, a
+    thread never waits for a connection: requests beyond the slots wait here, holding none."""
+    async with _loop_semaphore(_route_slots, get_settings().api_route_slots):
+        yield
+
+
+def _session(
+    request: Request, _slot: Annotated[None, Depends(_route_slot, scope="function")]
+) -> Iterator[Session]:
     """Committed before the response is sent (scope="function"), so an answer implies a stored row."""
     with unit_of_work(_engine(request)) as session:
         yield session
@@ -71,20 +109,6 @@ ActorDep = Annotated[Actor, Depends(_actor)]
 AnyActorDep = Annotated[Actor, Depends(_any_actor)]
 """For the checkout decision routes, whose services check their own permission (an
 integrator's key may use them without READ)."""
-
-
-_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _slot() -> asyncio.Semaphore:
-    """This event loop's (worker process's) slots for hot-route requests."""
-    loop = asyncio.get_running_loop()
-    slot = _slots.get(loop)
-    if slot is None:
-        slot = _slots[loop] = asyncio.Semaphore(get_settings().api_hot_slots)
-    return slot
 
 
 async def _thread_session(request: Request) -> AsyncIterator[Session]:

@@ -33,7 +33,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     are closed when returned). With one, the API deadlocked under load: each of FastAPI's
     threadpool threads (40) blocked waiting for a connection, while the requests holding the
     connections waited for a thread to run their commit and close (until the 30 s pool timeout
-    gave 500s). A SQLite connection is a file handle; writers queue anyway (`db.writers`)."""
+    gave 500s). A SQLite connection is a file handle; writers queue anyway (`db.writers`).
+    PostgreSQL keeps its ceiling (max_connections); there the API's route slots (`api.deps`)
+    keep requests from waiting for a connection inside a thread."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
