@@ -33,9 +33,15 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
+def org_id_column(*, index: bool = True) -> Mapped[uuid.UUID]:
+    """A tenant row's organisation. `index=False` where a composite index led by org_id
+    already serves every lookup by organisation."""
+    return mapped_column(
+        Uuid, ForeignKey("organisations.id", ondelete="RESTRICT"), index=index, nullable=False
+    )
+
+
 class OrgScoped(IdMixin, TimestampMixin):
     """Every tenant-owned row carries its organisation; every query filters on it."""
 
-    org_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("organisations.id", ondelete="RESTRICT"), index=True, nullable=False
-    )
+    org_id: Mapped[uuid.UUID] = org_id_column()

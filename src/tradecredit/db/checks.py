@@ -19,4 +19,4 @@ def settings_warnings(engine: Engine) -> list[str]:
         return []
     with engine.connect() as connection:
         autovacuum = connection.exec_driver_sql("SHOW autovacuum").scalar_one()
-    return [AUTOVACUUM_OFF] if str(autovacuum).lower() in {"off", "false", "0"} else []
+    return [AUTOVACUUM_OFF] if autovacuum == "off" else []

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgScoped, org_id_column
 
 
 class IdempotencyRecord(OrgScoped, Base):
@@ -14,9 +14,7 @@ class IdempotencyRecord(OrgScoped, Base):
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("org_id", "key"),)
 
-    org_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("organisations.id", ondelete="RESTRICT"), nullable=False
-    )
+    org_id: Mapped[uuid.UUID] = org_id_column(index=False)
     """Not indexed alone: the unique (org_id, key) index serves every lookup by organisation.
     With both, PostgreSQL's generic plan for a table not yet analyzed took the org_id index
     for the answer's UPDATE by (org_id, key), which visits every record of the organisation."""
