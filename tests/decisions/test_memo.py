@@ -1,5 +1,5 @@
 """The batch thread's exposure memory (exposure.memo, api.hot.BatchRunner), on SQLite and
-PostgreSQL (where the runner keeps none and reads the ledger every time).
+PostgreSQL (where the memory lasts one batch: the batch locks and reads its buyers first).
 
 What must hold: a runner that remembers decides exactly as decisions read from the ledger; a
 commit by anybody else is seen by the next batch; a batch that does not commit leaves nothing

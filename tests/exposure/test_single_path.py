@@ -23,6 +23,7 @@ from tradecredit.context import Actor
 from tradecredit.db.engine import unit_of_work
 from tradecredit.demo.generator import generate_portfolio
 from tradecredit.demo.loader import load_portfolio
+from tradecredit.exposure.one import buyers_native, one_buyer_native
 from tradecredit.exposure.service import (
     FEW_BUYERS_BY_SQL,
     Exposure,
@@ -30,6 +31,7 @@ from tradecredit.exposure.service import (
     few_buyer_exposures,
     frame_buyer_exposures,
 )
+from tradecredit.exposure.single import LazyRates
 from tradecredit.kit.errors import FxRateMissing, NotFound, TradecreditError
 from tradecredit.orders import service as orders
 from tradecredit.orders.schemas import CancellationCreate, DeliveryCreate, OrderCreate
@@ -290,3 +292,65 @@ def test_another_organisations_buyer_is_not_found_on_both_paths(
             )
             assert found[0] is NotFound
             assert str(stranger) in found[1]
+
+
+def _postgresql_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("buyers_native takes the buyers as a PostgreSQL array")
+
+
+def test_many_buyers_in_two_statements_as_one_by_one(
+    engine: Engine, demo_org: tuple[Actor, list[uuid.UUID]]
+) -> None:
+    """`exposure.one.buyers_native` (a decision batch's read) gives each buyer's
+    `one_buyer_native`, for the whole portfolio at once and in small batches."""
+    _postgresql_only(engine)
+    actor, ids = demo_org
+    with unit_of_work(engine) as s:
+        for day in DEMO_DAYS[:3]:
+            rates = LazyRates(s, actor, day)
+            alone = {
+                company_id: one_buyer_native(
+                    s, actor=actor, company_id=company_id, as_of=day, rates=rates
+                )
+                for company_id in ids
+            }
+            assert buyers_native(s, actor=actor, company_ids=ids, as_of=day, rates=rates) == alone
+            for chunk in _chunks(ids, 7):
+                found = buyers_native(s, actor=actor, company_ids=chunk, as_of=day, rates=rates)
+                assert found == {company_id: alone[company_id] for company_id in chunk}
+            assert sum(bool(native.parts) for native in alone.values()) > len(ids) // 2
+            assert any(native.oldest_overdue_due for native in alone.values())
+
+
+def test_a_buyer_missing_a_rate_is_left_out_of_many_and_raises_alone(
+    engine: Engine, actor: Actor, other_actor: Actor
+) -> None:
+    """X's CHF order is invoiced in EUR and there is no CHF rate: read with the others, X is
+    left out (its own decision reads it alone and fails); the others are read. Another
+    organisation's buyers are not read."""
+    _postgresql_only(engine)
+    ledger.build(engine, actor)
+    with unit_of_work(engine) as s:
+        ledger.order(s, actor, "O-CHF", "X", "90.00", date(2026, 3, 3), currency="CHF")
+        ledger.order_invoice(s, actor, "INV-C", "X", "40.00", date(2026, 3, 4), "O-CHF")
+        rows = s.execute(
+            select(Company.registration_number, Company.id).where(Company.org_id == actor.org_id)
+        )
+        names = {reg: company_id for reg, company_id in rows}
+    day = date(2026, 3, 12)
+    with unit_of_work(engine) as s:
+        rates = LazyRates(s, actor, day)
+        ids = list(names.values())
+        found = buyers_native(s, actor=actor, company_ids=ids, as_of=day, rates=rates)
+        assert set(found) == set(ids) - {names["X"]}
+        with pytest.raises(FxRateMissing):
+            one_buyer_native(s, actor=actor, company_id=names["X"], as_of=day, rates=rates)
+        for company_id, native in found.items():
+            assert native == one_buyer_native(
+                s, actor=actor, company_id=company_id, as_of=day, rates=rates
+            )
+        strangers = buyers_native(
+            s, actor=other_actor, company_ids=ids, as_of=day, rates=LazyRates(s, other_actor, day)
+        )
+        assert all(not native.parts for native in strangers.values())

@@ -59,17 +59,19 @@ class BatchRunner:
     """Decides and commits batches in one thread (one runner per `_Batcher`). On SQLite it keeps
     a connection of its own, the exposure memory that connection makes possible
     (`exposure.memo`) and WAL checkpoints in another thread (`db.checkpoints`); on PostgreSQL
-    it takes pooled sessions and reads every exposure."""
+    it takes pooled sessions, and its memory lasts one batch (each batch locks and reads its
+    buyers first, `decisions.facts.lock_buyers`)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._memo = ExposureMemo() if engine.dialect.name == "sqlite" else None
+        self._lasting = engine.dialect.name == "sqlite"
+        self._memo = ExposureMemo(lasting=self._lasting)
         self._connection: Connection | None = None
         self._checkpointer: Checkpointer | None = None
         self._autocheckpoint = 0
 
     def _session(self) -> Session:
-        if self._memo is None:
+        if not self._lasting:
             return session_factory(self._engine)()
         if self._connection is None or self._connection.closed:
             self.close()
@@ -107,6 +109,8 @@ class BatchRunner:
             except BaseException:
                 self._forget()
                 raise
+            if not self._lasting:
+                self._memo.clear()
             for index, body in zip(remaining, bodies, strict=True):
                 answers[index] = body
             break
@@ -114,8 +118,7 @@ class BatchRunner:
 
     def _forget(self) -> None:
         """After a transaction that did not commit: its reservations are not in the ledger."""
-        if self._memo is not None:
-            self._memo.clear()
+        self._memo.clear()
 
 
 def run_batch(engine: Engine, requests: list[CheckoutRequest]) -> list[str | None]:

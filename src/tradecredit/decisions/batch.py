@@ -22,14 +22,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
 from tradecredit.context import Actor
+from tradecredit.decisions.facts import lock_buyers
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.decisions.service import PendingAudit, decide_checkout, may_decide
 from tradecredit.decisions.shape import decision_out
+from tradecredit.decisions.store import insert_decisions
 from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.idempotency import service as idempotency
 from tradecredit.kit.clock import utcnow
@@ -101,6 +104,29 @@ def _buyer_order(requests: Sequence[CheckoutRequest], indices: list[int]) -> lis
     )
 
 
+def _lock_buyers(
+    session: Session,
+    *,
+    requests: Sequence[CheckoutRequest],
+    actors: Sequence[Actor | None],
+    indices: list[int],
+    memo: ExposureMemo,
+) -> None:
+    """PostgreSQL: lock and read the buyers of the requests to decide before deciding any
+    (`facts.lock_buyers`), organisation by organisation in one order: a handful of statements
+    for the batch instead of four per decision."""
+    by_org: dict[uuid.UUID, tuple[Actor, list[tuple[str, str]]]] = {}
+    for index in indices:
+        actor, data = actors[index], requests[index].data
+        assert actor is not None
+        by_org.setdefault(actor.org_id, (actor, []))[1].append(
+            (data.country, data.registration_number)
+        )
+    for org_id in sorted(by_org, key=str):
+        actor, buyers = by_org[org_id]
+        lock_buyers(session, actor=actor, buyers=buyers, as_of=utcnow().date(), memo=memo)
+
+
 def decide_batch(
     session: Session,
     *,
@@ -114,16 +140,25 @@ def decide_batch(
     if memo is not None:
         memo.validate(session, as_of=utcnow().date())
     actors = _deciding_actors(session, requests)
+    claimed = _claimed(session, requests, actors)
+    if memo is not None and not memo.lasting:
+        _lock_buyers(session, requests=requests, actors=actors, indices=claimed, memo=memo)
     bodies: list[str | None] = [None] * len(requests)
     answers: list[idempotency.Answer] = []
     entries: dict[uuid.UUID, list[tuple[Actor, audit.Change]]] = {}
-    for index in _buyer_order(requests, _claimed(session, requests, actors)):
+    rows: list[dict[str, Any]] = []
+    for index in _buyer_order(requests, claimed):
         actor = actors[index]
         assert actor is not None
         pending = PendingAudit()
         try:
             decision = decide_checkout(
-                session, actor=actor, data=requests[index].data, audit_later=pending, memo=memo
+                session,
+                actor=actor,
+                data=requests[index].data,
+                audit_later=pending,
+                memo=memo,
+                rows_later=rows,
             )
         except Exception as error:
             raise BatchItemFailed(index) from error
@@ -132,6 +167,7 @@ def decide_batch(
         key = requests[index].idempotency_key
         answers.append(idempotency.Answer(actor, key, DECIDED_STATUS, body))
         entries.setdefault(actor.org_id, []).extend((actor, change) for change in pending.changes)
+    insert_decisions(session, rows=rows)
     idempotency.store_answers(session, answers=answers)
     for org_id in sorted(entries, key=str):
         audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import Select, String, and_, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from tradecredit.companies.models import Company
@@ -22,6 +24,7 @@ from tradecredit.db.prepared import Prepared
 from tradecredit.db.writers import hold_sqlite_write_lock
 from tradecredit.decisions.rules import BuyerFacts, CheckoutRules
 from tradecredit.exposure.memo import ExposureMemo
+from tradecredit.exposure.one import buyers_native
 from tradecredit.fx.rates import resolve
 from tradecredit.fx.service import rate_table
 from tradecredit.gates.position import (
@@ -96,7 +99,10 @@ class LockedBuyer:
     reference_taken: bool
 
 
-def _locked_buyer_statement() -> Prepared:
+def _locked_buyer_select(*extra: Any) -> Select[Any]:
+    """`buyer_select` with what `LockedBuyer` adds (the order reference from the parameter
+    `order_reference`) and `extra` columns after them; the caller adds the WHERE and the
+    lock."""
     latest_score = (
         select(StoredScore.id)
         .where(
@@ -123,25 +129,61 @@ def _locked_buyer_statement() -> Prepared:
         )
         .correlate(Company)
     )
+    return buyer_select(
+        policy_version,
+        StoredScore.grade,
+        StoredScore.pd,
+        StoredScore.as_of,
+        reference_taken,
+        *extra,
+    ).outerjoin(StoredScore, StoredScore.id == latest_score)
+
+
+_LOCKED_BUYER = Prepared(
+    _locked_buyer_select()
+    .where(
+        Company.org_id == bindparam("org_id"),
+        Company.country == bindparam("country"),
+        Company.registration_number == bindparam("registration_number"),
+    )
+    .with_for_update(of=Company)
+)
+
+
+def _locked_buyers_statement() -> Prepared:
+    """`_LOCKED_BUYER` for several buyers of one organisation, each row followed by its
+    (country, registration number); PostgreSQL only (the keys are two text[] parameters,
+    unnested in pairs). Rows are locked in the order they are sorted, byte-wise (collation
+    "C", as Python sorts str), so that concurrent batches lock their buyers in one order."""
+    wanted = (
+        func.unnest(
+            bindparam("countries", type_=ARRAY(String())),
+            bindparam("registration_numbers", type_=ARRAY(String())),
+        )
+        .table_valued("country", "registration_number")
+        .render_derived(name="wanted")
+    )
     return Prepared(
-        buyer_select(
-            policy_version, StoredScore.grade, StoredScore.pd, StoredScore.as_of, reference_taken
+        _locked_buyer_select(Company.country, Company.registration_number)
+        .join(
+            wanted,
+            and_(
+                Company.country == wanted.c.country,
+                Company.registration_number == wanted.c.registration_number,
+            ),
         )
-        .outerjoin(StoredScore, StoredScore.id == latest_score)
-        .where(
-            Company.org_id == bindparam("org_id"),
-            Company.country == bindparam("country"),
-            Company.registration_number == bindparam("registration_number"),
-        )
+        .where(Company.org_id == bindparam("org_id"))
+        .order_by(Company.country.collate("C"), Company.registration_number.collate("C"))
         .with_for_update(of=Company)
     )
 
 
-_LOCKED_BUYER = _locked_buyer_statement()
+_LOCKED_BUYERS = _locked_buyers_statement()
+_LOCKED_COLUMNS = BUYER_COLUMNS + 5
 
 
 def _locked(row: tuple[Any, ...]) -> LockedBuyer:
-    version, grade, pd, scored_on, taken = row[BUYER_COLUMNS:]
+    version, grade, pd, scored_on, taken = row[BUYER_COLUMNS:_LOCKED_COLUMNS]
     score = None if grade is None else Score(grade, pd, scored_on)
     return LockedBuyer(buyer_row(row), version or 0, score, bool(taken))
 
@@ -184,6 +226,43 @@ def lock_buyer(
     if memo is None or order_reference is not None:
         return read()
     return memo.remembered(buyer_key(actor, country, registration_number), as_of, read)
+
+
+def lock_buyers(
+    session: Session,
+    *,
+    actor: Actor,
+    buyers: Sequence[tuple[str, str]],
+    as_of: date,
+    memo: ExposureMemo,
+) -> None:
+    """Lock the (country, registration number) `buyers` of the actor's organisation in one
+    statement and read their exposure in two (`exposure.one.buyers_native`), into `memo`
+    (PostgreSQL's, valid for this transaction), where `lock_buyer` (under `buyer_key`; None:
+    not in the buyer file) and `position_of` find them. Concurrent callers lock in the same
+    order (`_locked_buyers_statement`); callers locking several organisations' buyers take
+    them organisation by organisation in one order too."""
+    wanted = sorted(set(buyers))
+    params = {
+        "org_id": actor.org_id,
+        "countries": [country for country, _ in wanted],
+        "registration_numbers": [number for _, number in wanted],
+        "as_of": as_of,
+        "order_reference": None,
+    }
+    found = {
+        (row[_LOCKED_COLUMNS], row[_LOCKED_COLUMNS + 1]): _locked(row)
+        for row in _LOCKED_BUYERS.all(session, params)
+    }
+    for country, number in wanted:
+        memo.keep(buyer_key(actor, country, number), as_of, found.get((country, number)))
+    company_ids = [locked.buyer.company_id for locked in found.values()]
+    if not company_ids:
+        return
+    rates = memo.rates(session, actor=actor, as_of=as_of)
+    natives = buyers_native(session, actor=actor, company_ids=company_ids, as_of=as_of, rates=rates)
+    for company_id, native in natives.items():
+        memo.keep_native(org_id=actor.org_id, company_id=company_id, as_of=as_of, native=native)
 
 
 def buyer_key(actor: Actor, country: str, registration_number: str) -> tuple[str, ...]:

@@ -33,7 +33,7 @@ from tradecredit.decisions.facts import (
 from tradecredit.decisions.models import CheckoutDecision, DecisionRecord
 from tradecredit.decisions.rules import BuyerFacts, Outcome, Verdict, decide
 from tradecredit.decisions.schemas import DecisionCreate
-from tradecredit.decisions.store import insert_decision, reserve_order
+from tradecredit.decisions.store import decision_change, insert_decision, reserve_order
 from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import NotFound
@@ -94,6 +94,7 @@ def decide_checkout(
     data: DecisionCreate,
     audit_later: PendingAudit | None = None,
     memo: ExposureMemo | None = None,
+    rows_later: list[dict[str, Any]] | None = None,
 ) -> DecisionRecord:
     """Decide a checkout now; an approval reserves its amount as an order (see module doc).
 
@@ -103,7 +104,9 @@ def decide_checkout(
     `audit_later` the changes are handed to the caller instead, which records them in the same
     transaction once its own last writes are done (the API stores the idempotent answer first).
     With `memo` (a decision worker's, `exposure.memo`, validated for this transaction) the
-    buyer's exposure comes from it, and an approval's reservation is added to it."""
+    buyer's exposure comes from it, and an approval's reservation is added to it. With
+    `rows_later` the decision row is appended there instead of written: a batch writes all its
+    decisions in one executemany (`store.insert_decisions`) before it commits."""
     require_deciding(actor)
     actor = on_behalf(actor)
     now = utcnow()
@@ -175,7 +178,11 @@ def decide_checkout(
         validity_days=policy.policy.checkout.approval_validity_days,
         order=order,
     )
-    changes.append(insert_decision(session, values=values))
+    if rows_later is None:
+        changes.append(insert_decision(session, values=values))
+    else:
+        rows_later.append(values)
+        changes.append(decision_change(values))
     if audit_later is None:
         audit.record_many(session, actor=actor, changes=changes)
     else:

@@ -1,5 +1,6 @@
-"""The rows a checkout decision writes, as single prepared INSERTs (`db.prepared`): the order
-that reserves an approval and the decision itself, each with the audit change describing it.
+"""The rows a checkout decision writes, as prepared INSERTs (`db.prepared`): the order that
+reserves an approval and the decision itself (a batch's decisions in one executemany), each with
+the audit change describing it.
 
 Both rows carry every column explicitly (ids, timestamps, defaults), so the audit `after` is
 exactly what `db.snapshot.snapshot()` of the flushed ORM row would give (every column but
@@ -10,6 +11,7 @@ request: a new order in status `ordered` on the decision's day, with no delivery
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -83,6 +85,16 @@ def reserve_order(
 def insert_decision(session: Session, *, values: dict[str, Any]) -> Change:
     """Write the decision row (every column given); its `checkout_decision.made` change."""
     _INSERT_DECISION.execute(session, values)
+    return decision_change(values)
+
+
+def insert_decisions(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Write decision rows (every column given) in one executemany (PostgreSQL: pipelined)."""
+    _INSERT_DECISION.execute_many(session, rows)
+
+
+def decision_change(values: dict[str, Any]) -> Change:
+    """The `checkout_decision.made` change of a decision row."""
     return Change(
         "checkout_decision.made", "checkout_decision", str(values["id"]), None, _after(values)
     )

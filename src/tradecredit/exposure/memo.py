@@ -1,4 +1,5 @@
-"""A decision worker's memory of its buyers' exposure on SQLite, valid while nobody else writes.
+"""A decision worker's memory of its buyers' exposure: on SQLite valid while nobody else writes,
+on PostgreSQL for one transaction.
 
 At a thousand checkout decisions a second, summing a buyer's open invoices and live orders again
 for every decision (two statements over its ledger) is most of a decision's database time, and
@@ -20,7 +21,12 @@ What is kept is `exposure.one.NativeBuyer`, before conversion, and the day's FX 
 position is still converted and rounded per decision exactly as without the memory. Callers may
 keep other reads of the day under their own keys (`remembered`) on the same terms: nothing but
 another connection changes them, or the caller forgets the key when its own write does.
-PostgreSQL has no such version: decisions there read the ledger every time.
+PostgreSQL has no such version, and its worker processes write concurrently: there the memory
+lasts one transaction (`lasting=False`: `validate` always empties it). A batch of decisions locks
+and reads all its buyers first, in a few statements (`decisions.facts.lock_buyers`, which puts
+them here with `keep` and `keep_native`), and each decision takes its buyer from the memory
+instead of reading it again; the buyers stay locked until the commit, so nobody else's decision
+changes their exposure in between.
 """
 
 from __future__ import annotations
@@ -67,8 +73,10 @@ class _RememberedRates:
 class ExposureMemo:
     """See the module docstring. One per batch thread; not thread-safe."""
 
-    def __init__(self, *, most: int = MOST_BUYERS) -> None:
+    def __init__(self, *, most: int = MOST_BUYERS, lasting: bool = True) -> None:
         self._most = most
+        self.lasting = lasting
+        """False: valid for one transaction only (PostgreSQL, module docstring)."""
         self._stamp: tuple[object, int] | None = None
         self._day: date | None = None
         self._rates: dict[uuid.UUID, RateTable] = {}
@@ -85,8 +93,13 @@ class ExposureMemo:
     def validate(self, session: Session, *, as_of: date) -> None:
         """At the start of the session's transaction, before any read the memory serves: take
         SQLite's write lock (if not held yet) and forget everything when another connection
-        has committed, the connection is not the last one seen, or the day has changed."""
+        has committed, the connection is not the last one seen, or the day has changed.
+        Not `lasting`: forget everything, and serve this transaction only."""
         connection = session.connection()
+        if not self.lasting:
+            self.clear()
+            self._stamp, self._day = (connection, 0), as_of
+            return
         hold_sqlite_write_lock(connection)
         driver = connection.connection.driver_connection
         version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
@@ -136,6 +149,20 @@ class ExposureMemo:
             self._rows.clear()
         value = self._rows[key] = read()
         return value
+
+    def keep(self, key: Hashable, as_of: date, value: Any) -> None:
+        """Remember `value`, read by the caller in this transaction, as `remembered` would."""
+        if self.serves(as_of):
+            if len(self._rows) >= self._most:
+                self._rows.clear()
+            self._rows[key] = value
+
+    def keep_native(
+        self, *, org_id: uuid.UUID, company_id: uuid.UUID, as_of: date, native: NativeBuyer
+    ) -> None:
+        """Remember a buyer's `NativeBuyer` on `as_of`, read by the caller in this transaction
+        (`exposure.one.buyers_native`)."""
+        self.keep(_native_key(org_id, company_id), as_of, native)
 
     def forget(self, key: Hashable) -> None:
         self._rows.pop(key, None)

@@ -7,6 +7,10 @@ orders joined to the invoices naming them.
 
 The split between `one_buyer_native` (what the database says, per currency) and
 `one_buyer_converted` (into the position currency) lets `exposure.memo` keep the first.
+
+`buyers_native` runs the same two statements for several buyers at once (PostgreSQL only: the
+buyers are one array parameter), so that a batch of decisions reads its buyers' ledgers in two
+round trips instead of two per decision.
 """
 
 from __future__ import annotations
@@ -16,7 +20,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, and_, bindparam, case, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Uuid,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from tradecredit.context import Actor
@@ -34,15 +49,26 @@ from tradecredit.exposure.single import (
     invoiced_per_order,
     remaining_on,
 )
+from tradecredit.kit.errors import FxRateMissing
 from tradecredit.orders.models import Order, OrderDelivery
 from tradecredit.receivables.models import Invoice
 
 _ORG: BindParameter[Any] = bindparam("org_id")
 _BUYER: BindParameter[Any] = bindparam("company_id")
 _AS_OF: BindParameter[Any] = bindparam("as_of")
+_BUYERS: BindParameter[Any] = bindparam("company_ids", type_=ARRAY(Uuid()))
+"""PostgreSQL: the buyers as one uuid[] parameter."""
 
 
-def _open_by_currency_statement() -> Prepared:
+def _one(column: Any) -> ColumnElement[bool]:
+    return column == _BUYER
+
+
+def _any(column: Any) -> ColumnElement[bool]:
+    return column == any_(_BUYERS)
+
+
+def _open_by_currency_statement(buyer: Any = _one) -> Prepared:
     """Per currency of the buyer's invoices issued by `as_of`: the open sum (each invoice
     floored at 0, as `_open_invoices`) and the earliest due date among those open and past due
     (`remaining > 0` is `receivables.allocation.open_minor(...) > 0`).
@@ -51,22 +77,28 @@ def _open_by_currency_statement() -> Prepared:
     subquery both databases inline `remaining` into its three uses and run the settlement
     subqueries three times per invoice."""
     per_invoice = (
-        select(Invoice.currency, Invoice.due_date, remaining_on(_AS_OF).label("remaining"))
-        .where(Invoice.org_id == _ORG, Invoice.company_id == _BUYER, Invoice.issue_date <= _AS_OF)
+        select(
+            Invoice.company_id,
+            Invoice.currency,
+            Invoice.due_date,
+            remaining_on(_AS_OF).label("remaining"),
+        )
+        .where(Invoice.org_id == _ORG, buyer(Invoice.company_id), Invoice.issue_date <= _AS_OF)
         .cte("per_invoice")
         .prefix_with("MATERIALIZED")
     )
     remaining, due = per_invoice.c.remaining, per_invoice.c.due_date
     return Prepared(
         select(
+            per_invoice.c.company_id,
             per_invoice.c.currency,
             func.sum(case((remaining > 0, remaining), else_=0)),
             func.min(case((and_(due < _AS_OF, remaining > 0), due))),
-        ).group_by(per_invoice.c.currency)
+        ).group_by(per_invoice.c.company_id, per_invoice.c.currency)
     )
 
 
-def _orders_with_invoices_statement() -> Prepared:
+def _orders_with_invoices_statement(buyer: Any = _one) -> Prepared:
     """The buyer's live orders (`_order_conditions`) with what was delivered by `as_of`, one
     row per group of equal invoices naming the order (any buyer's, issued by `as_of`; none:
     one row with NULLs), as `_live_orders` + `_invoiced_by_order` read them."""
@@ -77,6 +109,7 @@ def _orders_with_invoices_statement() -> Prepared:
     )
     return Prepared(
         select(
+            Order.company_id,
             Order.order_reference,
             Order.currency,
             Order.amount_minor,
@@ -98,7 +131,7 @@ def _orders_with_invoices_statement() -> Prepared:
         )
         .where(
             Order.org_id == _ORG,
-            Order.company_id == _BUYER,
+            buyer(Order.company_id),
             Order.order_date <= _AS_OF,
             Order.status != "invoiced",
         )
@@ -108,6 +141,8 @@ def _orders_with_invoices_statement() -> Prepared:
 
 _OPEN_BY_CURRENCY = _open_by_currency_statement()
 _ORDERS_WITH_INVOICES = _orders_with_invoices_statement()
+_OPEN_BY_BUYER_AND_CURRENCY = _open_by_currency_statement(_any)
+_ORDERS_OF_BUYERS_WITH_INVOICES = _orders_with_invoices_statement(_any)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,22 +178,66 @@ def one_buyer_native(
     the company from the organisation); `rates` converts invoices naming an order into the
     order's currency."""
     params = {"org_id": actor.org_id, "company_id": company_id, "as_of": as_of}
+    order_rows = _ORDERS_WITH_INVOICES.all(session, params)
+    open_rows = _OPEN_BY_CURRENCY.all(session, params)
+    return _native(company_id, order_rows, open_rows, as_of, rates)
+
+
+def buyers_native(
+    session: Session, *, actor: Actor, company_ids: list[uuid.UUID], as_of: date, rates: Rates
+) -> dict[uuid.UUID, NativeBuyer]:
+    """`one_buyer_native` of each buyer, from the same two statements run once for all
+    (PostgreSQL only). A buyer whose figures need an FX rate that is missing is left out: read
+    alone, it raises FxRateMissing for its own decision only."""
+    params = {"org_id": actor.org_id, "company_ids": company_ids, "as_of": as_of}
+    order_rows = _rows_by_buyer(_ORDERS_OF_BUYERS_WITH_INVOICES.all(session, params))
+    open_rows = _rows_by_buyer(_OPEN_BY_BUYER_AND_CURRENCY.all(session, params))
+    found: dict[uuid.UUID, NativeBuyer] = {}
+    for company_id in company_ids:
+        try:
+            found[company_id] = _native(
+                company_id,
+                order_rows.get(company_id, []),
+                open_rows.get(company_id, []),
+                as_of,
+                rates,
+            )
+        except FxRateMissing:
+            continue
+    return found
+
+
+def _rows_by_buyer(rows: list[tuple[Any, ...]]) -> dict[uuid.UUID, list[tuple[Any, ...]]]:
+    by_buyer: dict[uuid.UUID, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_buyer.setdefault(row[0], []).append(row)
+    return by_buyer
+
+
+def _native(
+    company_id: uuid.UUID,
+    order_rows: list[tuple[Any, ...]],
+    open_rows: list[tuple[Any, ...]],
+    as_of: date,
+    rates: Rates,
+) -> NativeBuyer:
+    """One buyer's rows of the two statements (each led by the company id) as `NativeBuyer`."""
     orders: dict[str, LiveOrder] = {}
     groups: list[InvoiceGroup] = []
-    for row in _ORDERS_WITH_INVOICES.all(session, params):
-        reference, order_currency, amount, status, cancelled_on, delivered = row[:6]
+    for row in order_rows:
+        reference, order_currency, amount, status, cancelled_on, delivered = row[1:7]
         if reference not in orders:
             orders[reference] = LiveOrder(
                 reference, company_id, order_currency, amount, status, cancelled_on, int(delivered)
             )
-        invoice_currency, invoice_amount, count = row[6:]
+        invoice_currency, invoice_amount, count = row[7:]
         if invoice_currency is not None:
             groups.append((reference, invoice_currency, int(invoice_amount), int(count)))
     live = list(orders.values())
     invoiced = invoiced_per_order(groups, live, rates) if live else {}
     parts: NativeParts = {}
     oldest: date | None = None
-    for invoice_currency, open_minor, overdue_due in _OPEN_BY_CURRENCY.all(session, params):
+    for _, invoice_currency, open_minor, overdue_due in open_rows:
         parts[(company_id, invoice_currency)] = [int(open_minor), 0, 0]
         if overdue_due is not None and (oldest is None or overdue_due < oldest):
             oldest = overdue_due
