@@ -39,7 +39,6 @@ from tradecredit.db.checkpoints import (
     with_autocheckpoint,
     without_autocheckpoint,
 )
-from tradecredit.db.engine import session_factory
 from tradecredit.decisions.batch import (
     DECIDED_STATUS,
     DECISIONS_PATH,
@@ -56,28 +55,28 @@ log = logging.getLogger(__name__)
 
 
 class BatchRunner:
-    """Decides and commits batches in one thread (one runner per `_Batcher`). On SQLite it keeps
-    a connection of its own, the exposure memory that connection makes possible
-    (`exposure.memo`) and WAL checkpoints in another thread (`db.checkpoints`); on PostgreSQL
-    it takes pooled sessions, and its memory lasts one batch (each batch locks and reads its
-    buyers first, `decisions.facts.lock_buyers`)."""
+    """Decides and commits batches in one thread (one runner per `_Batcher`), on a connection of
+    its own: no pool checkout (nor PostgreSQL's pre-ping) per batch. On SQLite it keeps the
+    exposure memory that connection makes possible (`exposure.memo`) and runs WAL checkpoints
+    in another thread (`db.checkpoints`); on PostgreSQL its memory lasts one batch (each batch
+    locks and reads its buyers first, `decisions.facts.lock_buyers`). A batch that fails
+    outside any one decision closes the connection: the next batch opens a new one."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._lasting = engine.dialect.name == "sqlite"
-        self._memo = ExposureMemo(lasting=self._lasting)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._memo = ExposureMemo(lasting=self._sqlite)
         self._connection: Connection | None = None
         self._checkpointer: Checkpointer | None = None
         self._autocheckpoint = 0
 
     def _session(self) -> Session:
-        if not self._lasting:
-            return session_factory(self._engine)()
         if self._connection is None or self._connection.closed:
             self.close()
             self._connection = self._engine.connect()
-            self._autocheckpoint = without_autocheckpoint(self._connection)
-            self._checkpointer = Checkpointer(self._engine)
+            if self._sqlite:
+                self._autocheckpoint = without_autocheckpoint(self._connection)
+                self._checkpointer = Checkpointer(self._engine)
         return Session(bind=self._connection, expire_on_commit=False)
 
     def close(self) -> None:
@@ -86,7 +85,8 @@ class BatchRunner:
             self._checkpointer = None
         if self._connection is not None:
             if not self._connection.closed:
-                with_autocheckpoint(self._connection, self._autocheckpoint)
+                if self._sqlite:
+                    with_autocheckpoint(self._connection, self._autocheckpoint)
                 self._connection.close()
             self._connection = None
 
@@ -108,8 +108,9 @@ class BatchRunner:
                 continue
             except BaseException:
                 self._forget()
+                self.close()
                 raise
-            if not self._lasting:
+            if not self._sqlite:
                 self._memo.clear()
             for index, body in zip(remaining, bodies, strict=True):
                 answers[index] = body

@@ -16,7 +16,8 @@ it is wrapped (build it once, at import).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,3 +187,27 @@ def _wrapped(session: Session, compiled: _Compiled, arguments: Any, error: Excep
     return exc.DBAPIError.instance(
         compiled.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
     )
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """PostgreSQL: the statements of the block are sent without waiting for each answer
+    (psycopg's pipeline mode); the answers to all of them come back together, at the first
+    result fetched and at the end of the block. A statement whose result is fetched still
+    waits for it, and an error surfaces at that point or at the end of the block, not at the
+    statement that failed. Elsewhere (or with a libpq older than 14): nothing changes."""
+    connection = session.connection()
+    driver = connection.connection.dbapi_connection
+    pipeline = getattr(driver, "pipeline", None)
+    if connection.dialect.name != "postgresql" or pipeline is None:
+        yield
+        return
+    from psycopg import Pipeline
+
+    if not Pipeline.is_supported():
+        yield
+        return
+    if session.autoflush:
+        session.flush()
+    with pipeline():
+        yield

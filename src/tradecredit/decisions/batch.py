@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
 from tradecredit.context import Actor
+from tradecredit.db.prepared import pipelined
 from tradecredit.decisions.facts import lock_buyers
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.decisions.service import PendingAudit, decide_checkout, may_decide
@@ -167,8 +168,9 @@ def decide_batch(
         key = requests[index].idempotency_key
         answers.append(idempotency.Answer(actor, key, DECIDED_STATUS, body))
         entries.setdefault(actor.org_id, []).extend((actor, change) for change in pending.changes)
-    insert_decisions(session, rows=rows)
-    idempotency.store_answers(session, answers=answers)
-    for org_id in sorted(entries, key=str):
-        audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
+    with pipelined(session):
+        insert_decisions(session, rows=rows)
+        idempotency.store_answers(session, answers=answers)
+        for org_id in sorted(entries, key=str):
+            audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
     return bodies
