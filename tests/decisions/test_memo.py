@@ -11,20 +11,28 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from psycopg.errors import UniqueViolation
 from sqlalchemy import Engine, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api.builders import Tenant, make_tenant
 from decisions.builders import add_invoice, checkout
 from decisions.test_batch import buyers, decided, request_for, rows
 from tradecredit.api.hot import BatchRunner
+from tradecredit.audit.models import AuditEvent
+from tradecredit.audit.service import verify_chain
 from tradecredit.db.engine import unit_of_work
+from tradecredit.decisions import batch as decisions_batch
 from tradecredit.decisions import service
 from tradecredit.decisions.facts import lock_buyer
 from tradecredit.decisions.models import CheckoutDecision
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.exposure.memo import ExposureMemo
+from tradecredit.idempotency.models import IdempotencyRecord
 from tradecredit.orders.models import Order
 from tradecredit.organisations.service import system_actor
 from tradecredit.receivables.models import CustomerAccount
@@ -82,9 +90,10 @@ def test_batches_with_the_memory_decide_as_decisions_read_from_the_ledger(
     engine: Engine, runner: BatchRunner
 ) -> None:
     """Four consecutive batches over the same buyers (reservations of earlier batches must
-    count) against the same requests decided one by one in their own transactions."""
+    count) against the same requests decided one by one in their own transactions; Z is in
+    nobody's buyer file (referred)."""
     plan = [
-        [("A", "300"), ("B", "900")],
+        [("A", "300"), ("B", "900"), ("Z", "10")],
         [("A", "300"), ("C", "5")],
         [("B", "50"), ("A", "300"), ("A", "300")],
         [("C", "5"), ("B", "60"), ("A", "50")],
@@ -204,3 +213,30 @@ def test_two_runners_decide_as_decisions_read_from_the_ledger(
     batched, singles = batched_and_alone(engine, plan, [runner, second_runner])
     assert batched == singles
     assert [outcome for outcome, _, _ in singles].count("approve") == 8
+
+
+def test_a_batch_whose_writes_fail_in_the_database_leaves_nothing_and_the_next_one_decides(
+    engine: Engine, tenant: Tenant, runner: BatchRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision rows are written twice (a primary key violation): on PostgreSQL it surfaces
+    only when the pipeline of the batch's last writes is read back. The batch is rolled back
+    whole (no decision, order, idempotency record or audit event), the runner drops its
+    connection, and its next batch decides as if nothing had happened."""
+    buyers(engine, tenant, {"P": "1000"})
+    real = decisions_batch.insert_decisions
+
+    def twice(session: Session, *, rows: list[dict[str, Any]]) -> None:
+        real(session, rows=rows + rows[:1])
+
+    tables = (CheckoutDecision, Order, IdempotencyRecord, AuditEvent)
+    before = [rows(engine, tenant, table) for table in tables]
+    monkeypatch.setattr(decisions_batch, "insert_decisions", twice)
+    with pytest.raises((IntegrityError, UniqueViolation)):
+        runner.run([request_for(tenant, "P", "100"), request_for(tenant, "P", "200")])
+    assert [rows(engine, tenant, table) for table in tables] == before
+    assert before[:3] == [0, 0, 0]
+    monkeypatch.setattr(decisions_batch, "insert_decisions", real)
+    assert exposure_of(runner.run([request_for(tenant, "P", "100")])[0]) == "0.00"
+    assert exposure_of(runner.run([request_for(tenant, "P", "100")])[0]) == "100.00"
+    with unit_of_work(engine) as session:
+        assert verify_chain(session, org_id=tenant.org_id).ok

@@ -337,7 +337,7 @@ def test_a_buyer_missing_a_rate_is_left_out_of_many_and_raises_alone(
         rows = s.execute(
             select(Company.registration_number, Company.id).where(Company.org_id == actor.org_id)
         )
-        names = {reg: company_id for reg, company_id in rows}
+        names = dict(rows.all())
     day = date(2026, 3, 12)
     with unit_of_work(engine) as s:
         rates = LazyRates(s, actor, day)
