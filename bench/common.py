@@ -26,6 +26,10 @@ from tradecredit.kit.clock import utcnow
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / "_data"
 RESULTS = BENCH_DIR / "RESULTS.md"
+PG_ADMIN = os.environ.get(
+    "TRADECREDIT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+"""A PostgreSQL server where the benches may create and drop their own databases."""
 _RESULT_MARK = "BENCH-RESULT "
 
 
@@ -186,3 +190,28 @@ def growth_exponent(sizes: Sequence[int], seconds: Sequence[float]) -> float:
     import math
 
     return math.log(seconds[-1] / seconds[0]) / math.log(sizes[-1] / sizes[0])
+
+
+def fresh_postgres(name: str) -> str:
+    """An empty database `name` on the PG_ADMIN server (dropped first if it exists); its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(url: str) -> None:
+    """Drop the database of `url` (made by `fresh_postgres`)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        name = make_url(url).database
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -48,20 +48,21 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, select, text
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from common import append_results, machine_line  # noqa: E402
+from common import (  # noqa: E402
+    append_results,
+    drop_postgres,
+    fresh_postgres,
+    machine_line,
+)
 from tradecredit.db.engine import make_engine, unit_of_work  # noqa: E402
 from tradecredit.db.migrate import upgrade  # noqa: E402
 
 PACKAGES = ("fastapi", "uvicorn", "sqlalchemy", "psycopg", "pydantic", "polars")
-PG_ADMIN = os.environ.get(
-    "TRADECREDIT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 TARGET_P99_MS = 10.0
 TARGET_RATE = 1000
 WARMUP_RATE = 300
@@ -70,15 +71,6 @@ worker's memory of buyers, `exposure.memo`), as they do in the first seconds of 
 
 
 # --- setup (not timed) ---------------------------------------------------------------------------
-
-
-def fresh_postgres(name: str) -> str:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
 
 
 def grant_recommended_limits(engine: Engine, org_id: uuid.UUID, today: date) -> int:
@@ -675,11 +667,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"max within target {best_rate(results)}"
             )
             if database == "postgresql":
-                admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-                with admin.connect() as connection:
-                    name = make_url(prepared.url).database
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+                drop_postgres(prepared.url)
     print("\n".join(all_lines))
     machine = machine_line(PACKAGES, "databases: " + args.databases)
     final = (

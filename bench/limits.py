@@ -8,8 +8,10 @@ portfolio's inputs repeated) against a straightforward per-row Python `Decimal` 
 results must be equal. Baseline for the service: one `recommend(company_ids=[id])` call per buyer
 (what a caller looping over buyers would do), on the first 50 buyers, extrapolated.
 
-The demo database is built once with `run_demo` (cached in bench/_data; not timed). Each
-measurement runs in its own child process (warm-up, then timed runs; peak RSS from ru_maxrss).
+The demo database is built once with `run_demo` (not timed): on SQLite cached in bench/_data; on
+PostgreSQL (`--database postgresql`, on $TRADECREDIT_BENCH_POSTGRES_URL's server) a database of
+its own, analyzed after the load as autovacuum would, and dropped at the end. Each measurement
+runs in its own child process (warm-up, then timed runs; peak RSS from ru_maxrss).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from common import (
     DATA_DIR,
     append_results,
     current_rss_mib,
+    drop_postgres,
     emit,
+    fresh_postgres,
     growth_exponent,
     machine_line,
     peak_rss_mib,
@@ -43,6 +47,10 @@ AS_OF = date(2026, 9, 30)
 TARGET_SECONDS = 2.0
 FACTORS = (1, 10, 100)
 BASELINE_BUYERS = 50
+_DATABASES = {
+    "sqlite": f"SQLite {sqlite3.sqlite_version} WAL file",
+    "postgresql": "PostgreSQL on localhost, analyzed after the load",
+}
 PACKAGES = ("polars", "sqlalchemy", "numpy")
 
 
@@ -50,10 +58,25 @@ def _folder(buyers: int, seed: int) -> Path:
     return DATA_DIR / f"limits-{buyers}-{seed}"
 
 
-def _engine(buyers: int, seed: int) -> Any:
+def _postgres_name(buyers: int, seed: int) -> str:
+    return f"tc_bench_limits_{buyers}_{seed}"
+
+
+def _url(database: str, buyers: int, seed: int) -> str:
+    if database == "sqlite":
+        return f"sqlite:///{_folder(buyers, seed) / 'tradecredit.db'}"
+    from sqlalchemy.engine import make_url
+
+    from common import PG_ADMIN
+
+    name = _postgres_name(buyers, seed)
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+
+def _engine(database: str, buyers: int, seed: int) -> Any:
     from tradecredit.db.engine import make_engine
 
-    return make_engine(f"sqlite:///{_folder(buyers, seed) / 'tradecredit.db'}")
+    return make_engine(_url(database, buyers, seed))
 
 
 def _actor(engine: Any, seed: int) -> Any:
@@ -69,23 +92,30 @@ def _actor(engine: Any, seed: int) -> Any:
         return Actor(org_id=org.id, name="bench", role=Role.ADMIN)
 
 
-def child_prepare(buyers: int, seed: int) -> None:
+def child_prepare(database: str, buyers: int, seed: int) -> None:
+    from sqlalchemy import text
+
     from tradecredit.db.migrate import upgrade
     from tradecredit.demo.job import run_demo
 
     folder = _folder(buyers, seed)
     folder.mkdir(parents=True, exist_ok=True)
-    engine = _engine(buyers, seed)
+    if database == "postgresql":
+        fresh_postgres(_postgres_name(buyers, seed))
+    engine = _engine(database, buyers, seed)
     upgrade(engine)
     outcome = run_demo(engine, seed=seed, buyers=buyers, as_of=AS_OF, out_dir=folder / "out")
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
     emit({"buyers": outcome.counts["buyers"], "invoices": outcome.counts["invoices"]})
 
 
-def child_service(buyers: int, seed: int, repeats: int) -> None:
+def child_service(database: str, buyers: int, seed: int, repeats: int) -> None:
     from tradecredit.db.engine import unit_of_work
     from tradecredit.limits.recommend import recommend
 
-    engine = _engine(buyers, seed)
+    engine = _engine(database, buyers, seed)
     actor = _actor(engine, seed)
 
     def step() -> Any:
@@ -106,14 +136,14 @@ def child_service(buyers: int, seed: int, repeats: int) -> None:
     )
 
 
-def child_service_baseline(buyers: int, seed: int) -> None:
+def child_service_baseline(database: str, buyers: int, seed: int) -> None:
     from sqlalchemy import select
 
     from tradecredit.companies.models import Company
     from tradecredit.db.engine import unit_of_work
     from tradecredit.limits.recommend import recommend
 
-    engine = _engine(buyers, seed)
+    engine = _engine(database, buyers, seed)
     actor = _actor(engine, seed)
     with unit_of_work(engine) as session:
         ids = session.scalars(
@@ -127,13 +157,13 @@ def child_service_baseline(buyers: int, seed: int) -> None:
     emit({"buyers": len(ids), "seconds": seconds, "per_buyer_s": seconds / len(ids)})
 
 
-def _inputs(buyers: int, seed: int) -> tuple[pl.DataFrame, Any, Any]:
+def _inputs(database: str, buyers: int, seed: int) -> tuple[pl.DataFrame, Any, Any]:
     from tradecredit.db.engine import unit_of_work
     from tradecredit.limits.inputs import buyer_inputs, scores_for
     from tradecredit.limits.policy_store import policy_in_force
     from tradecredit.limits.recommend import amounts_in
 
-    engine = _engine(buyers, seed)
+    engine = _engine(database, buyers, seed)
     actor = _actor(engine, seed)
     with unit_of_work(engine) as session:
         policy = policy_in_force(session, actor=actor)
@@ -203,10 +233,10 @@ def per_row_formula(frame: pl.DataFrame, policy: Any, amounts: Any) -> list[tupl
     return out
 
 
-def child_formula(buyers: int, seed: int, repeats: int) -> None:
+def child_formula(database: str, buyers: int, seed: int, repeats: int) -> None:
     from tradecredit.limits.formula import recommend_limits
 
-    frame, policy, amounts = _inputs(buyers, seed)
+    frame, policy, amounts = _inputs(database, buyers, seed)
     results: dict[str, Any] = {}
     for factor in FACTORS:
         rows = _repeated(frame, factor)
@@ -233,23 +263,30 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    common = ["--buyers", str(args.buyers), "--seed", str(args.seed)]
+    database = args.database
     if args.child == "prepare":
-        return child_prepare(args.buyers, args.seed)
+        return child_prepare(database, args.buyers, args.seed)
     if args.child == "service":
-        return child_service(args.buyers, args.seed, args.repeats)
+        return child_service(database, args.buyers, args.seed, args.repeats)
     if args.child == "baseline":
-        return child_service_baseline(args.buyers, args.seed)
+        return child_service_baseline(database, args.buyers, args.seed)
     if args.child == "formula":
-        return child_formula(args.buyers, args.seed, args.repeats)
-    if not (_folder(args.buyers, args.seed) / "tradecredit.db").exists():
+        return child_formula(database, args.buyers, args.seed, args.repeats)
+    common = ["--buyers", str(args.buyers), "--seed", str(args.seed), "--database", database]
+    cached = database == "sqlite" and (_folder(args.buyers, args.seed) / "tradecredit.db").exists()
+    if not cached:
         print("building the demo portfolio (not timed)...", flush=True)
         run_child([__file__, "--child", "prepare", *common])
     repeats = ["--repeats", str(args.repeats)]
-    service = run_child([__file__, "--child", "service", *common, *repeats])
-    baseline = run_child([__file__, "--child", "baseline", *common])
-    formula = run_child([__file__, "--child", "formula", *common, *repeats])
+    try:
+        service = run_child([__file__, "--child", "service", *common, *repeats])
+        baseline = run_child([__file__, "--child", "baseline", *common])
+        formula = run_child([__file__, "--child", "formula", *common, *repeats])
+    finally:
+        if database == "postgresql":
+            drop_postgres(_url(database, args.buyers, args.seed))
     report(args, service, baseline, formula)
 
 
@@ -298,18 +335,18 @@ def report(
         f"binding constraints {service['binding']}; scores read from the stored rows "
         f"(buyers scored on the fly: {service['scored_now']}).",
         "Measured: `recommend(session, actor=..., as_of=2026-09-30)` in a fresh unit of work per run "
-        "(SQLite file, WAL): policy, stored scores, statements, sales, history and terms selects, "
+        f"({_DATABASES[args.database]}): policy, stored scores, statements, sales, history and terms selects, "
         "FX conversion, the formula. Cores: one measured process at a time on the shared 2-core "
         "machine; absolute times are a hint, the in-run ratios are the figures.",
     ]
     summary = (
-        f"limits: recommend() on {service['rows']:,} buyers median {timing['median_s']:.2f} s "
+        f"limits ({args.database}): recommend() on {service['rows']:,} buyers median {timing['median_s']:.2f} s "
         f"(target <= {TARGET_SECONDS:.0f} s); formula alone {sizes['1']['timing']['median_s'] * 1000:.1f} ms "
         f"at 2,000 rows, {sizes['100']['timing']['median_s']:.2f} s at 200,000; per-buyer service loop "
         f"{loop_total / timing['median_s']:.0f}x slower"
     )
     lines += ["", f"Summary: {summary}"]
-    machine = machine_line(PACKAGES, f"SQLite {sqlite3.sqlite_version} WAL")
+    machine = machine_line(PACKAGES, _DATABASES[args.database])
     append_results("Recommended limits (bench/limits.py)", machine, lines)
     print("\n".join(lines))
     print(summary)
