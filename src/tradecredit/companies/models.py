@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed
 from tradecredit.db.types import MinorUnits, UTCDateTime
 from tradecredit.kit.clock import utcnow
 
@@ -29,7 +29,7 @@ STATEMENT_LINES: tuple[str, ...] = (
 COMPANY_STATUSES = ("active", "insolvent", "dissolved")
 
 
-class Company(OrgScoped, Base):
+class Company(OrgKeyed, Base):
     """A legal entity that can be a buyer; keyed by registration number + ISO 3166 country."""
 
     __tablename__ = "companies"
@@ -52,7 +52,7 @@ class Company(OrgScoped, Base):
     )
 
 
-class FinancialStatement(OrgScoped, Base):
+class FinancialStatement(OrgKeyed, Base):
     """Standard statement lines in minor units; a missing line is NULL, never 0."""
 
     __tablename__ = "financial_statements"
@@ -79,7 +79,7 @@ class FinancialStatement(OrgScoped, Base):
     operating_cash_flow: Mapped[int | None] = mapped_column(MinorUnits)
 
 
-class CompanyEvent(OrgScoped, Base):
+class CompanyEvent(OrgKeyed, Base):
     """Insolvency filing, judgment, payment incident, ownership change, rating change..."""
 
     __tablename__ = "company_events"

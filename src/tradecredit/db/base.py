@@ -42,6 +42,17 @@ def org_id_column(*, index: bool = True) -> Mapped[uuid.UUID]:
 
 
 class OrgScoped(IdMixin, TimestampMixin):
-    """Every tenant-owned row carries its organisation; every query filters on it."""
+    """Every tenant-owned row carries its organisation; every query filters on it. This mixin
+    indexes org_id alone: for tables none of whose own indexes leads with org_id."""
 
     org_id: Mapped[uuid.UUID] = org_id_column()
+
+
+class OrgKeyed(IdMixin, TimestampMixin):
+    """`OrgScoped` for a table whose own indexes lead with org_id (its unique keys, its lookups
+    by company): those serve every lookup by organisation, so org_id has no index of its own.
+    With both, PostgreSQL's generic plan for a table not yet analyzed can take the org_id index
+    and visit every row of the organisation (tests/db/test_plans.py; tests/db/test_indexes.py
+    holds every table to one kind or the other)."""
+
+    org_id: Mapped[uuid.UUID] = org_id_column(index=False)

@@ -10,14 +10,14 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed
 from tradecredit.db.types import DecimalText, MinorUnits, UTCDateTime
 from tradecredit.receivables.models import Allocation, CreditNote
 
 OUTCOMES = ("approve", "decline", "refer")
 
 
-class CheckoutDecision(OrgScoped, Base):
+class CheckoutDecision(OrgKeyed, Base):
     """One decision on a buy-now-pay-later checkout.
 
     The request is kept as sent (buyer identity, amount in its currency, terms). What the engine

@@ -6,11 +6,11 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed
 from tradecredit.db.types import DecimalText
 
 
-class FxRate(OrgScoped, Base):
+class FxRate(OrgKeyed, Base):
     """On `rate_date`, one unit of `base_currency` buys `rate` units of `quote_currency`."""
 
     __tablename__ = "fx_rates"

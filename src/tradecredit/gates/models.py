@@ -8,14 +8,14 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed
 from tradecredit.db.types import MinorUnits, UTCDateTime
 
 HOLD_STATUSES = ("open", "released", "cancelled")
 STAGES = ("quote", "order", "delivery", "invoice")
 
 
-class GateHold(OrgScoped, Base):
+class GateHold(OrgKeyed, Base):
     """One held sale: the amount as asked (`amount_minor`, `currency`), the reasons (JSON list
     of {code, effect, text_en, text_zh}), and the position the gate saw, in the position's
     currency (`position_currency`: the limit's, else the organisation's base currency)."""

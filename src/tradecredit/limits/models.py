@@ -20,14 +20,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed, OrgScoped
 from tradecredit.db.types import DecimalText, MinorUnits, UTCDateTime
 
 OUTCOMES = ("approved", "partly_approved", "conditional", "referred", "refused")
 _OUTCOME_CHECK = "IN ('approved', 'partly_approved', 'conditional', 'referred', 'refused')"
 
 
-class CreditPolicyVersion(OrgScoped, Base):
+class CreditPolicyVersion(OrgKeyed, Base):
     """One version of an organisation's credit policy (JSON text); the highest version is in
     force. Versions are never changed, so a decision names the policy it was made under."""
 
@@ -39,7 +39,7 @@ class CreditPolicyVersion(OrgScoped, Base):
     set_by: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
-class LimitRequest(OrgScoped, Base):
+class LimitRequest(OrgKeyed, Base):
     """A request for a credit limit on a buyer; `status` is the outcome of its latest decision."""
 
     __tablename__ = "limit_requests"
@@ -101,7 +101,7 @@ class LimitDecision(OrgScoped, Base):
     below_exposure_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
-class CreditLimit(OrgScoped, Base):
+class CreditLimit(OrgKeyed, Base):
     """A limit set on a buyer by a decision. The active row is the current limit; earlier rows
     stay as its history (`ended_at` says when a later decision replaced them)."""
 

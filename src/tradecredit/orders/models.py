@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed, OrgScoped
 from tradecredit.db.types import MinorUnits, UTCDateTime
 from tradecredit.kit.clock import utcnow
 from tradecredit.receivables.models import Invoice
@@ -28,7 +28,7 @@ from tradecredit.receivables.models import Invoice
 ORDER_STATUSES = ("ordered", "partly_delivered", "delivered", "invoiced", "cancelled")
 
 
-class Order(OrgScoped, Base):
+class Order(OrgKeyed, Base):
     """A buyer's order. `cancelled_on` is NULL when the cancellation date is unknown (imported)."""
 
     __tablename__ = "orders"

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, IdMixin, OrgScoped, TimestampMixin
+from tradecredit.db.base import Base, IdMixin, OrgKeyed, OrgScoped, TimestampMixin
 from tradecredit.db.types import MinorUnits, UTCDateTime
 
 
@@ -19,7 +19,7 @@ class Organisation(IdMixin, TimestampMixin, Base):
     base_currency: Mapped[str] = mapped_column(String(3), nullable=False)
 
 
-class User(OrgScoped, Base):
+class User(OrgKeyed, Base):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("org_id", "email"),)
 

@@ -15,11 +15,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed, OrgScoped
 from tradecredit.db.types import MinorUnits
 
 
-class CustomerAccount(OrgScoped, Base):
+class CustomerAccount(OrgKeyed, Base):
     """The seller's relationship with one buyer company."""
 
     __tablename__ = "customer_accounts"
@@ -41,7 +41,7 @@ class CustomerAccount(OrgScoped, Base):
     on_hold: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
-class Invoice(OrgScoped, Base):
+class Invoice(OrgKeyed, Base):
     """An invoice; its open amount is derived: amount - allocations - credit notes, floored at 0."""
 
     __tablename__ = "invoices"
@@ -69,7 +69,7 @@ class Invoice(OrgScoped, Base):
     delivery_date: Mapped[date | None] = mapped_column(Date)
 
 
-class CreditNote(OrgScoped, Base):
+class CreditNote(OrgKeyed, Base):
     __tablename__ = "credit_notes"
     __table_args__ = (
         UniqueConstraint("org_id", "credit_note_number"),
@@ -87,7 +87,7 @@ class CreditNote(OrgScoped, Base):
     reason: Mapped[str | None] = mapped_column(String(300))
 
 
-class Payment(OrgScoped, Base):
+class Payment(OrgKeyed, Base):
     """Money received from a payer; what no allocation covers stays as unapplied credit."""
 
     __tablename__ = "payments"

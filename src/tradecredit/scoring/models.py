@@ -19,11 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tradecredit.db.base import Base, OrgScoped
+from tradecredit.db.base import Base, OrgKeyed
 from tradecredit.db.types import DecimalText
 
 
-class Score(OrgScoped, Base):
+class Score(OrgKeyed, Base):
     """A 12-month PD (exact decimal text), its grade 1-10 and the reasons as JSON text."""
 
     __tablename__ = "scores"
