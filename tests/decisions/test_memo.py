@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from psycopg.errors import UniqueViolation
-from sqlalchemy import Engine, delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, delete, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from api.builders import Tenant, make_tenant
@@ -240,3 +240,29 @@ def test_a_batch_whose_writes_fail_in_the_database_leaves_nothing_and_the_next_o
     assert exposure_of(runner.run([request_for(tenant, "P", "100")])[0]) == "100.00"
     with unit_of_work(engine) as session:
         assert verify_chain(session, org_id=tenant.org_id).ok
+
+
+def test_a_runner_whose_connection_dies_fails_one_batch_and_reconnects(
+    engine: Engine, tenant: Tenant, runner: BatchRunner
+) -> None:
+    """PostgreSQL: the batch thread's own connection is killed by the server (a restart, an
+    idle timeout). The next batch fails as a whole (its requests then go through the ordinary
+    route, `api.hot._Batcher`), the runner drops the connection, and the batch after decides on
+    a new one, seeing everything committed before."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server that ends the connection: PostgreSQL")
+    buyers(engine, tenant, {"K": "1000"})
+    assert exposure_of(runner.run([request_for(tenant, "K", "100")])[0]) == "0.00"
+    with unit_of_work(engine) as session:
+        killed = session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state = 'idle' AND query LIKE 'COMMIT%'"
+            )
+        ).all()
+    assert killed, "the runner's connection was found idle after its commit"
+    with pytest.raises(OperationalError):
+        runner.run([request_for(tenant, "K", "100")])
+    assert exposure_of(runner.run([request_for(tenant, "K", "100")])[0]) == "100.00"
+    assert rows(engine, tenant, CheckoutDecision) == 2
