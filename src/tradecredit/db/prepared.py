@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg import Pipeline
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -197,17 +198,11 @@ def pipelined(session: Session) -> Iterator[None]:
     waits for it, and an error surfaces at that point or at the end of the block, not at the
     statement that failed. Elsewhere (or with a libpq older than 14): nothing changes."""
     connection = session.connection()
-    driver = connection.connection.dbapi_connection
-    pipeline = getattr(driver, "pipeline", None)
-    if connection.dialect.name != "postgresql" or pipeline is None:
-        yield
-        return
-    from psycopg import Pipeline
-
-    if not Pipeline.is_supported():
+    if connection.dialect.name != "postgresql" or not Pipeline.is_supported():
         yield
         return
     if session.autoflush:
         session.flush()
-    with pipeline():
+    driver: Any = connection.connection.dbapi_connection
+    with driver.pipeline():
         yield

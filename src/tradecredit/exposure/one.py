@@ -16,6 +16,7 @@ round trips instead of two per decision.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,6 +61,10 @@ _BUYERS: BindParameter[Any] = bindparam("company_ids", type_=ARRAY(Uuid()))
 """PostgreSQL: the buyers as one uuid[] parameter."""
 
 
+BuyerFilter = Callable[[Any], ColumnElement[bool]]
+"""The condition on a company id column: one buyer, or any of the array's."""
+
+
 def _one(column: Any) -> ColumnElement[bool]:
     return column == _BUYER
 
@@ -68,7 +73,7 @@ def _any(column: Any) -> ColumnElement[bool]:
     return column == any_(_BUYERS)
 
 
-def _open_by_currency_statement(buyer: Any = _one) -> Prepared:
+def _open_by_currency_statement(buyer: BuyerFilter = _one) -> Prepared:
     """Per currency of the buyer's invoices issued by `as_of`: the open sum (each invoice
     floored at 0, as `_open_invoices`) and the earliest due date among those open and past due
     (`remaining > 0` is `receivables.allocation.open_minor(...) > 0`).
@@ -98,7 +103,7 @@ def _open_by_currency_statement(buyer: Any = _one) -> Prepared:
     )
 
 
-def _orders_with_invoices_statement(buyer: Any = _one) -> Prepared:
+def _orders_with_invoices_statement(buyer: BuyerFilter = _one) -> Prepared:
     """The buyer's live orders (`_order_conditions`) with what was delivered by `as_of`, one
     row per group of equal invoices naming the order (any buyer's, issued by `as_of`; none:
     one row with NULLs), as `_live_orders` + `_invoiced_by_order` read them."""
