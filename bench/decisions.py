@@ -54,6 +54,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from common import (  # noqa: E402
+    analyze,
     append_results,
     drop_postgres,
     fresh_postgres,
@@ -143,15 +144,6 @@ def grant_recommended_limits(engine: Engine, org_id: uuid.UUID, today: date) -> 
             if values:
                 session.execute(insert(table), values)
     return len(limits)
-
-
-def analyze(engine: Engine) -> None:
-    """Planner statistics after a bulk load. Without them PostgreSQL plans the limit formula's
-    payment-history query as nested loops (over 12 minutes on 2,000 buyers) and SQLite reads
-    the gates' oldest-overdue query through the org_id index (5-10x slower)."""
-    with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-        connection.commit()
 
 
 @dataclass(frozen=True)

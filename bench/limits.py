@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
     DATA_DIR,
+    analyze,
     append_results,
     current_rss_mib,
     drop_postgres,
@@ -93,8 +94,6 @@ def _actor(engine: Any, seed: int) -> Any:
 
 
 def child_prepare(database: str, buyers: int, seed: int) -> None:
-    from sqlalchemy import text
-
     from tradecredit.db.migrate import upgrade
     from tradecredit.demo.job import run_demo
 
@@ -105,9 +104,7 @@ def child_prepare(database: str, buyers: int, seed: int) -> None:
     engine = _engine(database, buyers, seed)
     upgrade(engine)
     outcome = run_demo(engine, seed=seed, buyers=buyers, as_of=AS_OF, out_dir=folder / "out")
-    with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-        connection.commit()
+    analyze(engine)
     emit({"buyers": outcome.counts["buyers"], "invoices": outcome.counts["invoices"]})
 
 

@@ -110,8 +110,6 @@ class BatchRunner:
                 self._forget()
                 self.close()
                 raise
-            if not self._sqlite:
-                self._memo.clear()
             for index, body in zip(remaining, bodies, strict=True):
                 answers[index] = body
             break

@@ -22,6 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -112,6 +113,7 @@ def _lock_buyers(
     actors: Sequence[Actor | None],
     indices: list[int],
     memo: ExposureMemo,
+    as_of: date,
 ) -> None:
     """PostgreSQL: lock and read the buyers of the requests to decide before deciding any
     (`facts.lock_buyers`), organisation by organisation in one order: a handful of statements
@@ -125,7 +127,7 @@ def _lock_buyers(
         )
     for org_id in sorted(by_org, key=str):
         actor, buyers = by_org[org_id]
-        lock_buyers(session, actor=actor, buyers=buyers, as_of=utcnow().date(), memo=memo)
+        lock_buyers(session, actor=actor, buyers=buyers, as_of=as_of, memo=memo)
 
 
 def decide_batch(
@@ -138,12 +140,15 @@ def decide_batch(
     (module docstring). Never commits; raises BatchItemFailed naming the request that failed.
     `memo`: the batch thread's exposure memory (`exposure.memo`), validated here first; the
     caller clears it when the transaction does not commit."""
+    today = utcnow().date()
     if memo is not None:
-        memo.validate(session, as_of=utcnow().date())
+        memo.validate(session, as_of=today)
     actors = _deciding_actors(session, requests)
     claimed = _claimed(session, requests, actors)
     if memo is not None and not memo.lasting:
-        _lock_buyers(session, requests=requests, actors=actors, indices=claimed, memo=memo)
+        _lock_buyers(
+            session, requests=requests, actors=actors, indices=claimed, memo=memo, as_of=today
+        )
     bodies: list[str | None] = [None] * len(requests)
     answers: list[idempotency.Answer] = []
     entries: dict[uuid.UUID, list[tuple[Actor, audit.Change]]] = {}

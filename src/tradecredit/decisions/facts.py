@@ -207,9 +207,10 @@ def lock_buyer(
     already written (the driver opens a transaction only at the first write, which takes the
     write lock), so no read below runs before the lock is held.
 
-    With `memo` (SQLite's, `exposure.memo`) a request without a merchant reference reads the
-    buyer from it under `buyer_key`: only another connection changes what this reads, except
-    the customer account a first approval opens, after which the caller forgets the key."""
+    With `memo` (`exposure.memo`) a request without a merchant reference reads the buyer from
+    it under `buyer_key`: on SQLite only another connection changes what this reads, except the
+    customer account a first approval opens, after which the caller forgets the key; on
+    PostgreSQL the batch put it there (`lock_buyers`), locked."""
     hold_sqlite_write_lock(session.connection())
     params = {
         "org_id": actor.org_id,

@@ -145,9 +145,8 @@ class ExposureMemo:
         if key in self._rows:
             found: T = self._rows[key]
             return found
-        if len(self._rows) >= self._most:
-            self._rows.clear()
-        value = self._rows[key] = read()
+        value = read()
+        self.keep(key, as_of, value)
         return value
 
     def keep(self, key: Hashable, as_of: date, value: Any) -> None:
