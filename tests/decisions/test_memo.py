@@ -1,5 +1,6 @@
 """The batch thread's exposure memory (exposure.memo, api.hot.BatchRunner), on SQLite and
-PostgreSQL (where the memory lasts one batch: the batch locks and reads its buyers first).
+PostgreSQL (where each batch locks its buyers first, then forgets what the ledger's change log
+says others changed).
 
 What must hold: a runner that remembers decides exactly as decisions read from the ledger; a
 commit by anybody else is seen by the next batch; a batch that does not commit leaves nothing
@@ -9,13 +10,14 @@ of its reservations behind.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from psycopg.errors import UniqueViolation
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -25,17 +27,23 @@ from decisions.test_batch import buyers, decided, request_for, rows
 from tradecredit.api.hot import BatchRunner
 from tradecredit.audit.models import AuditEvent
 from tradecredit.audit.service import verify_chain
+from tradecredit.context import Actor
 from tradecredit.db.engine import unit_of_work
 from tradecredit.decisions import batch as decisions_batch
+from tradecredit.decisions import facts as decisions_facts
 from tradecredit.decisions import service
 from tradecredit.decisions.facts import lock_buyer
 from tradecredit.decisions.models import CheckoutDecision
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.idempotency.models import IdempotencyRecord
+from tradecredit.orders import service as orders
 from tradecredit.orders.models import Order
+from tradecredit.orders.schemas import CancellationCreate
 from tradecredit.organisations.service import system_actor
+from tradecredit.receivables import service as receivables
 from tradecredit.receivables.models import CustomerAccount
+from tradecredit.receivables.schemas import CreditNoteCreate, PaymentCreate
 
 pytestmark = pytest.mark.usefixtures("clock")
 TODAY = date(2026, 3, 31)
@@ -266,3 +274,105 @@ def test_a_runner_whose_connection_dies_fails_one_batch_and_reconnects(
         runner.run([request_for(tenant, "K", "100")])
     assert exposure_of(runner.run([request_for(tenant, "K", "100")])[0]) == "100.00"
     assert rows(engine, tenant, CheckoutDecision) == 2
+
+
+def test_postgresql_keeps_its_memory_between_batches_until_the_log_says_otherwise(
+    engine: Engine, tenant: Tenant, runner: BatchRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A buyer's ledger is read in the first batch only; the runner's own approvals do not make
+    it read again, somebody else's invoice does (exposure.changes)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the change log is PostgreSQL's")
+    buyers(engine, tenant, {"G": "10000", "H": "10000"})
+    read: list[int] = []
+    real = decisions_facts.buyers_native
+
+    def counting(session: Session, **kwargs: Any) -> Any:
+        read.append(len(kwargs["company_ids"]))
+        return real(session, **kwargs)
+
+    monkeypatch.setattr(decisions_facts, "buyers_native", counting)
+    first = runner.run([request_for(tenant, "G", "100"), request_for(tenant, "H", "100")])
+    assert [exposure_of(answer) for answer in first] == ["0.00", "0.00"]
+    assert exposure_of(runner.run([request_for(tenant, "G", "100")])[0]) == "100.00"
+    assert exposure_of(runner.run([request_for(tenant, "H", "100")])[0]) == "100.00"
+    assert read == [2]
+    with unit_of_work(engine) as session:
+        add_invoice(
+            session,
+            system_actor(tenant.org_id, "test"),
+            "G",
+            "INV-G",
+            "2500",
+            issued=TODAY,
+            due=TODAY + timedelta(days=30),
+        )
+    answers = runner.run([request_for(tenant, "G", "100"), request_for(tenant, "H", "100")])
+    assert [exposure_of(answer) for answer in answers] == ["2700.00", "200.00"]
+    assert read == [2, 1], "only G, whose ledger somebody else changed, is read again"
+
+
+def _pay(session: Session, actor: Actor, reg: str) -> None:
+    receivables.record_payment(
+        session,
+        actor=actor,
+        data=PaymentCreate(
+            payment_reference=f"PAY-{reg}",
+            payer_registration_number=reg,
+            payer_country="DE",
+            currency="EUR",
+            amount=Decimal("400"),
+            payment_date=TODAY,
+        ),
+    )
+
+
+def _credit(session: Session, actor: Actor, reg: str) -> None:
+    receivables.add_credit_note(
+        session,
+        actor=actor,
+        data=CreditNoteCreate(
+            credit_note_number=f"CN-{reg}",
+            invoice_number=f"INV-{reg}",
+            currency="EUR",
+            amount=Decimal("300"),
+            issue_date=TODAY,
+        ),
+    )
+
+
+def _cancel(session: Session, actor: Actor, reg: str) -> None:
+    order = session.scalars(
+        select(Order).where(Order.org_id == actor.org_id).order_by(Order.created_at)
+    ).first()
+    assert order is not None
+    orders.cancel_order(
+        session, actor=actor, order_id=order.id, data=CancellationCreate(cancelled_on=TODAY)
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "after"),
+    [(_pay, "1110.00"), (_credit, "1210.00"), (_cancel, "1010.00")],
+    ids=["payment", "credit note", "order cancelled"],
+)
+def test_a_settlement_or_cancellation_by_another_connection_is_seen_by_the_next_batch(
+    engine: Engine,
+    tenant: Tenant,
+    runner: BatchRunner,
+    change: Callable[[Session, Actor, str], None],
+    after: str,
+) -> None:
+    """The buyer has an invoice of 1,000 and the runner's approved orders of 500 and 10 when somebody
+    else pays 400 of the invoice, credits 300 of it, or cancels the order."""
+    buyers(engine, tenant, {"S": "10000"})
+    actor = system_actor(tenant.org_id, "test")
+    with unit_of_work(engine) as session:
+        add_invoice(
+            session, actor, "S", "INV-S", "1000", issued=TODAY, due=TODAY + timedelta(days=30)
+        )
+    assert exposure_of(runner.run([request_for(tenant, "S", "500")])[0]) == "1000.00"
+    assert exposure_of(runner.run([request_for(tenant, "S", "10")])[0]) == "1500.00"
+    with unit_of_work(engine) as session:
+        change(session, actor, "S")
+    assert exposure_of(runner.run([request_for(tenant, "S", "10")])[0]) == after

@@ -47,6 +47,7 @@ from tradecredit.decisions.batch import (
     decide_batch,
 )
 from tradecredit.decisions.schemas import DecisionCreate
+from tradecredit.exposure.changes import ChangeLog
 from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.idempotency.service import validate_key
 from tradecredit.kit.errors import InvalidInput
@@ -58,14 +59,17 @@ class BatchRunner:
     """Decides and commits batches in one thread (one runner per `_Batcher`), on a connection of
     its own: no pool checkout (nor PostgreSQL's pre-ping) per batch. On SQLite it keeps the
     exposure memory that connection makes possible (`exposure.memo`) and runs WAL checkpoints
-    in another thread (`db.checkpoints`); on PostgreSQL its memory lasts one batch (each batch
-    locks and reads its buyers first, `decisions.facts.lock_buyers`). A batch that fails
-    outside any one decision closes the connection: the next batch opens a new one."""
+    in another thread (`db.checkpoints`); on PostgreSQL its memory follows the ledger's change
+    log (`exposure.changes`: each batch locks its buyers first, then forgets what others
+    changed, `decisions.facts.lock_buyers`), which it prunes now and then between batches. A
+    batch that fails outside any one decision closes the connection: the next batch opens a
+    new one."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
-        self._memo = ExposureMemo(lasting=self._sqlite)
+        self._log = None if self._sqlite else ChangeLog()
+        self._memo = ExposureMemo(log=self._log)
         self._connection: Connection | None = None
         self._checkpointer: Checkpointer | None = None
         self._autocheckpoint = 0
@@ -113,7 +117,23 @@ class BatchRunner:
             for index, body in zip(remaining, bodies, strict=True):
                 answers[index] = body
             break
+        self._prune_log()
         return answers
+
+    def _prune_log(self) -> None:
+        """After a committed batch, whose answers must go out whatever happens here: a pruning
+        that fails is logged, and the next batch starts on a new connection with an empty
+        memory."""
+        if self._log is None or not self._log.prune_due():
+            return
+        try:
+            with self._session() as session:
+                self._log.prune(session)
+                session.commit()
+        except Exception:
+            log.warning("pruning the ledger change log failed", exc_info=True)
+            self._forget()
+            self.close()
 
     def _forget(self) -> None:
         """After a transaction that did not commit: its reservations are not in the ledger."""

@@ -4,6 +4,7 @@ from tradecredit.audit import models as audit_models
 from tradecredit.companies import models as companies_models
 from tradecredit.db.base import Base
 from tradecredit.decisions import models as decisions_models
+from tradecredit.exposure import models as exposure_models
 from tradecredit.fx import models as fx_models
 from tradecredit.gates import models as gates_models
 from tradecredit.idempotency import models as idempotency_models
@@ -19,6 +20,7 @@ __all__ = [
     "audit_models",
     "companies_models",
     "decisions_models",
+    "exposure_models",
     "fx_models",
     "gates_models",
     "idempotency_models",

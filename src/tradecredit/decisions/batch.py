@@ -145,7 +145,7 @@ def decide_batch(
         memo.validate(session, as_of=today)
     actors = _deciding_actors(session, requests)
     claimed = _claimed(session, requests, actors)
-    if memo is not None and not memo.lasting:
+    if memo is not None and memo.log is not None:
         _lock_buyers(
             session, requests=requests, actors=actors, indices=claimed, memo=memo, as_of=today
         )

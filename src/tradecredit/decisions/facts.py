@@ -238,8 +238,9 @@ def lock_buyers(
     memo: ExposureMemo,
 ) -> None:
     """Lock the (country, registration number) `buyers` of the actor's organisation in one
-    statement and read their exposure in two (`exposure.one.buyers_native`), into `memo`
-    (PostgreSQL's, valid for this transaction), where `lock_buyer` (under `buyer_key`; None:
+    statement, then forget what the ledger's change log says others changed (`memo.catch_up`)
+    and read the exposure of those not remembered in two (`exposure.one.buyers_native`), into
+    `memo` (PostgreSQL's), where `lock_buyer` (under `buyer_key`, for this transaction; None:
     not in the buyer file) and `position_of` find them. Concurrent callers lock in the same
     order (`_locked_buyers_statement`); callers locking several organisations' buyers take
     them organisation by organisation in one order too."""
@@ -257,7 +258,12 @@ def lock_buyers(
     }
     for country, number in wanted:
         memo.keep(buyer_key(actor, country, number), as_of, found.get((country, number)))
-    company_ids = [locked.buyer.company_id for locked in found.values()]
+    memo.catch_up(session)
+    company_ids = [
+        locked.buyer.company_id
+        for locked in found.values()
+        if not memo.knows(org_id=actor.org_id, company_id=locked.buyer.company_id)
+    ]
     if not company_ids:
         return
     rates = memo.rates(session, actor=actor, as_of=as_of)

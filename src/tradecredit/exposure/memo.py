@@ -22,11 +22,13 @@ position is still converted and rounded per decision exactly as without the memo
 keep other reads of the day under their own keys (`remembered`) on the same terms: nothing but
 another connection changes them, or the caller forgets the key when its own write does.
 PostgreSQL has no such version, and its worker processes write concurrently: there the memory
-lasts one transaction (`lasting=False`: `validate` always empties it). A batch of decisions locks
-and reads all its buyers first, in a few statements (`decisions.facts.lock_buyers`, which puts
-them here with `keep` and `keep_native`), and each decision takes its buyer from the memory
-instead of reading it again; the buyers stay locked until the commit, so nobody else's decision
-changes their exposure in between.
+keeps its buyers' exposure and the FX tables from batch to batch, and forgets what the ledger's
+change log (`exposure.changes`) says other transactions changed; everything else (the locked
+buyer rows) lasts one transaction (`validate` empties it). A batch of decisions locks its buyers
+first, in one statement, then looks at the log (`catch_up`) and reads in two statements the
+buyers it does not remember (`decisions.facts.lock_buyers`, which puts them here with `keep` and
+`keep_native`); each decision takes its buyer from the memory; the buyers stay locked until the
+commit, so nobody else's decision changes their exposure in between.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from tradecredit.context import Actor
 from tradecredit.db.writers import hold_sqlite_write_lock
+from tradecredit.exposure.changes import ChangeLog
 from tradecredit.exposure.one import (
     NativeBuyer,
     OneBuyer,
@@ -71,42 +74,67 @@ class _RememberedRates:
 
 
 class ExposureMemo:
-    """See the module docstring. One per batch thread; not thread-safe."""
+    """See the module docstring. One per batch thread; not thread-safe. `log`: PostgreSQL's
+    change log position (its memory is kept as the log says); None: SQLite's data_version."""
 
-    def __init__(self, *, most: int = MOST_BUYERS, lasting: bool = True) -> None:
+    def __init__(self, *, most: int = MOST_BUYERS, log: ChangeLog | None = None) -> None:
         self._most = most
-        self.lasting = lasting
-        """False: valid for one transaction only (PostgreSQL, module docstring)."""
+        self.log = log
         self._stamp: tuple[object, int] | None = None
         self._day: date | None = None
         self._rates: dict[uuid.UUID, RateTable] = {}
+        self._natives: dict[uuid.UUID, tuple[uuid.UUID, NativeBuyer]] = {}
+        """Per company: its organisation and its exposure."""
         self._rows: dict[Hashable, Any] = {}
+        """Other reads (`remembered`); with a `log`, for the current transaction only."""
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._natives) + len(self._rows)
 
     def clear(self) -> None:
         self._stamp = None
         self._rates.clear()
+        self._natives.clear()
         self._rows.clear()
+        if self.log is not None:
+            self.log.reset()
 
     def validate(self, session: Session, *, as_of: date) -> None:
-        """At the start of the session's transaction, before any read the memory serves: take
-        SQLite's write lock (if not held yet) and forget everything when another connection
-        has committed, the connection is not the last one seen, or the day has changed.
-        Not `lasting`: forget everything, and serve this transaction only."""
+        """At the start of the session's transaction, before any read the memory serves.
+        SQLite: take the write lock (if not held yet) and forget everything when another
+        connection has committed, the connection is not the last one seen, or the day has
+        changed. With a `log`: forget the last transaction's rows, and everything on a new day
+        or a new connection (what the exposures need forgetting is `catch_up`'s)."""
         connection = session.connection()
-        if not self.lasting:
-            self.clear()
-            self._stamp, self._day = (connection, 0), as_of
-            return
-        hold_sqlite_write_lock(connection)
-        driver = connection.connection.driver_connection
-        version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
-        stamp = (driver, int(version))
+        if self.log is not None:
+            self._rows.clear()
+            stamp = (connection.connection.driver_connection, 0)
+        else:
+            hold_sqlite_write_lock(connection)
+            driver = connection.connection.driver_connection
+            version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
+            stamp = (driver, int(version))
         if stamp != self._stamp or as_of != self._day:
             self.clear()
         self._stamp, self._day = stamp, as_of
+
+    def catch_up(self, session: Session) -> None:
+        """With a `log`, once the transaction holds the locks of the buyers it will read: forget
+        the exposures other transactions changed since the last look (`exposure.changes`)."""
+        if self.log is None:
+            return
+        changed = self.log.look(session)
+        if changed is None:
+            self._rates.clear()
+            self._natives.clear()
+            return
+        for company_id in changed:
+            self._natives.pop(company_id, None)
+
+    def knows(self, *, org_id: uuid.UUID, company_id: uuid.UUID) -> bool:
+        """Whether the buyer's exposure is remembered."""
+        found = self._natives.get(company_id)
+        return found is not None and found[0] == org_id
 
     def serves(self, as_of: date) -> bool:
         """Whether figures on `as_of` may come from the memory (validated for that day)."""
@@ -121,14 +149,15 @@ class ExposureMemo:
         self, session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date
     ) -> NativeBuyer:
         """The buyer's `NativeBuyer` on `as_of`, read from the ledger once while valid."""
-
-        def read() -> NativeBuyer:
-            rates = self.rates(session, actor=actor, as_of=as_of)
-            return one_buyer_native(
-                session, actor=actor, company_id=company_id, as_of=as_of, rates=rates
-            )
-
-        return self.remembered(_native_key(actor.org_id, company_id), as_of, read)
+        found = self._natives.get(company_id) if self.serves(as_of) else None
+        if found is not None and found[0] == actor.org_id:
+            return found[1]
+        rates = self.rates(session, actor=actor, as_of=as_of)
+        native = one_buyer_native(
+            session, actor=actor, company_id=company_id, as_of=as_of, rates=rates
+        )
+        self.keep_native(org_id=actor.org_id, company_id=company_id, as_of=as_of, native=native)
+        return native
 
     def parts(
         self, session: Session, *, actor: Actor, company_id: uuid.UUID, as_of: date, currency: str
@@ -161,7 +190,10 @@ class ExposureMemo:
     ) -> None:
         """Remember a buyer's `NativeBuyer` on `as_of`, read by the caller in this transaction
         (`exposure.one.buyers_native`)."""
-        self.keep(_native_key(org_id, company_id), as_of, native)
+        if self.serves(as_of):
+            if len(self._natives) >= self._most:
+                self._natives.clear()
+            self._natives[company_id] = (org_id, native)
 
     def forget(self, key: Hashable) -> None:
         self._rows.pop(key, None)
@@ -170,11 +202,9 @@ class ExposureMemo:
         self, *, org_id: uuid.UUID, company_id: uuid.UUID, currency: str, amount_minor: int
     ) -> None:
         """A new order of the buyer's, written in the current transaction (see module doc)."""
-        key = _native_key(org_id, company_id)
-        found = self._rows.get(key)
-        if found is not None:
-            self._rows[key] = found.with_order(company_id, currency, amount_minor)
-
-
-def _native_key(org_id: uuid.UUID, company_id: uuid.UUID) -> tuple[str, uuid.UUID, uuid.UUID]:
-    return ("native", org_id, company_id)
+        found = self._natives.get(company_id)
+        if found is not None and found[0] == org_id:
+            self._natives[company_id] = (
+                org_id,
+                found[1].with_order(company_id, currency, amount_minor),
+            )

@@ -1,0 +1,213 @@
+"""The ledger's change log (PostgreSQL): the triggers name the buyers whose exposure a write
+moves, and a worker's look (`exposure.changes.ChangeLog`) finds every change it has not seen,
+leaves its own out, and survives pruning."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from decisions.builders import add_buyer, add_invoice
+from tradecredit.context import Actor
+from tradecredit.db.engine import unit_of_work
+from tradecredit.exposure.changes import Changed, ChangeLog
+from tradecredit.exposure.models import ledger_changes
+from tradecredit.fx import service as fx
+from tradecredit.fx.schemas import FxRateCreate
+from tradecredit.orders import service as orders
+from tradecredit.orders.schemas import CancellationCreate, DeliveryCreate, OrderCreate
+from tradecredit.receivables import service as receivables
+from tradecredit.receivables.schemas import CreditNoteCreate, PaymentCreate
+
+DAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def pg(engine: Engine) -> Engine:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the change log is kept by PostgreSQL triggers (SQLite: data_version)")
+    return engine
+
+
+@pytest.fixture
+def buyers(pg: Engine, actor: Actor) -> dict[str, uuid.UUID]:
+    with unit_of_work(pg) as session:
+        return {reg: add_buyer(session, actor, reg) for reg in ("A", "B", "C")}
+
+
+def look(engine: Engine, log: ChangeLog) -> Changed:
+    with unit_of_work(engine) as session:
+        return log.look(session)
+
+
+@pytest.fixture
+def log(pg: Engine, buyers: dict[str, uuid.UUID]) -> Iterator[ChangeLog]:
+    found = ChangeLog()
+    assert look(pg, found) is None, "the first look forgets everything"
+    return found
+
+
+def _invoice(session: Session, actor: Actor, reg: str, number: str, **extra: object) -> None:
+    add_invoice(
+        session, actor, reg, number, "1000", issued=DAY, due=DAY + timedelta(days=30), **extra
+    )
+
+
+def _order(session: Session, actor: Actor, reg: str, reference: str) -> uuid.UUID:
+    data = OrderCreate(
+        order_reference=reference,
+        buyer_registration_number=reg,
+        buyer_country="DE",
+        currency="EUR",
+        amount=Decimal("500"),
+        order_date=DAY,
+    )
+    return orders.create_order(session, actor=actor, data=data).id
+
+
+def _payment(session: Session, actor: Actor) -> None:
+    data = PaymentCreate(
+        payment_reference="PAY-1",
+        payer_registration_number="A",
+        payer_country="DE",
+        currency="EUR",
+        amount=Decimal("100"),
+        payment_date=DAY,
+    )
+    receivables.record_payment(session, actor=actor, data=data)
+
+
+def _credit_note(session: Session, actor: Actor) -> None:
+    data = CreditNoteCreate(
+        credit_note_number="CN-1",
+        invoice_number="INV-A1",
+        currency="EUR",
+        amount=Decimal("50"),
+        issue_date=DAY,
+    )
+    receivables.add_credit_note(session, actor=actor, data=data)
+
+
+def _order_id(session: Session, actor: Actor, reference: str) -> uuid.UUID:
+    found = orders.find_order(session, actor=actor, order_reference=reference)
+    assert found is not None
+    return found.id
+
+
+def _deliver(session: Session, actor: Actor) -> None:
+    order_id = _order_id(session, actor, "PO-B")
+    orders.record_delivery(
+        session,
+        actor=actor,
+        order_id=order_id,
+        data=DeliveryCreate(delivered_on=DAY, amount=Decimal("100")),
+    )
+
+
+def _cancel(session: Session, actor: Actor) -> None:
+    order_id = _order_id(session, actor, "PO-B")
+    orders.cancel_order(
+        session, actor=actor, order_id=order_id, data=CancellationCreate(cancelled_on=DAY)
+    )
+
+
+def _rate(session: Session, actor: Actor) -> None:
+    data = FxRateCreate(
+        rate_date=DAY, base_currency="EUR", quote_currency="USD", rate=Decimal("1.1")
+    )
+    fx.add_rate(session, actor=actor, data=data)
+
+
+Write = Callable[[Session, Actor], object]
+STEPS: list[tuple[str, Write, set[str] | None]] = [
+    ("an invoice", lambda s, a: _invoice(s, a, "A", "INV-A1"), {"A"}),
+    ("a payment allocated to it", _payment, {"A"}),
+    ("a credit note on it", _credit_note, {"A"}),
+    ("an order", lambda s, a: _order(s, a, "B", "PO-B"), {"B"}),
+    ("a delivery of the order", _deliver, {"B"}),
+    (
+        "another buyer's invoice naming the order",
+        lambda s, a: _invoice(s, a, "C", "INV-C1", order_reference="PO-B"),
+        {"B", "C"},
+    ),
+    ("the order's cancellation", _cancel, {"B"}),
+    ("an FX rate (everything)", _rate, None),
+]
+
+
+def test_each_ledger_write_names_the_buyers_whose_exposure_it_moves(
+    pg: Engine, actor: Actor, buyers: dict[str, uuid.UUID], log: ChangeLog
+) -> None:
+    for what, write, expected in STEPS:
+        with unit_of_work(pg) as session:
+            write(session, actor)
+        named = None if expected is None else frozenset(buyers[reg] for reg in expected)
+        assert look(pg, log) == named, what
+        assert look(pg, log) == frozenset(), f"{what}: found once only"
+
+
+def test_a_transaction_running_during_a_look_is_found_by_the_next(
+    pg: Engine, actor: Actor, buyers: dict[str, uuid.UUID], log: ChangeLog
+) -> None:
+    with Session(pg) as running:
+        _invoice(running, actor, "A", "INV-RUNNING")
+        running.flush()
+        assert look(pg, log) == frozenset(), "not committed: nothing to see yet"
+        running.commit()
+    assert look(pg, log) == frozenset({buyers["A"]})
+    assert look(pg, log) == frozenset()
+
+
+def test_the_workers_own_transactions_are_left_out(
+    pg: Engine, actor: Actor, buyers: dict[str, uuid.UUID], log: ChangeLog
+) -> None:
+    with unit_of_work(pg) as session:
+        assert log.look(session) == frozenset()
+        _order(session, actor, "A", "PO-OWN")
+    assert look(pg, log) == frozenset(), "the worker's own order"
+    with unit_of_work(pg) as session:
+        _order(session, actor, "A", "PO-OTHER")
+    assert look(pg, log) == frozenset({buyers["A"]}), "somebody else's"
+
+
+def _log_rows(engine: Engine) -> list[tuple[int, uuid.UUID | None]]:
+    with unit_of_work(engine) as session:
+        rows = session.execute(select(ledger_changes.c.xid, ledger_changes.c.company_id)).all()
+    return [(int(xid), company) for xid, company in rows]
+
+
+def test_pruning_keeps_what_active_workers_need_and_a_stale_worker_forgets_everything(
+    pg: Engine, actor: Actor, buyers: dict[str, uuid.UUID], log: ChangeLog
+) -> None:
+    stale = ChangeLog()
+    look(pg, stale)
+    with unit_of_work(pg) as session:
+        _invoice(session, actor, "A", "INV-P1")
+    look(pg, log)
+    with unit_of_work(pg) as session:
+        log.prune(session, now=0.0)
+    cut = log.mark
+    assert cut is not None
+    assert not log.prune_due(now=1.0)
+    assert log.prune_due(now=10.0)
+    fresh = ChangeLog()
+    look(pg, fresh)
+    with unit_of_work(pg) as session:
+        _invoice(session, actor, "B", "INV-P2")
+    look(pg, log)
+    with unit_of_work(pg) as session:
+        log.prune(session, now=10.0)
+    kept = _log_rows(pg)
+    assert min(xid for xid, _ in kept) == cut - 1
+    assert (cut - 1, None) in kept, "the marker"
+    assert look(pg, stale) is None, "its rows were pruned: it must forget everything"
+    assert look(pg, fresh) == frozenset({buyers["B"]})
+    with unit_of_work(pg) as session:
+        count = session.scalar(select(func.count()).select_from(ledger_changes))
+    assert count == len(kept)
