@@ -9,7 +9,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, bindparam, insert, select
+from sqlalchemy import (
+    Engine,
+    Integer,
+    bindparam,
+    insert,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,6 +84,33 @@ def test_rows_and_types_as_session_execute_gives_them(engine: Engine, actor: Act
         assert prepared[0][4].tzinfo is not None
         assert _RATES.first(session, params) == (Decimal("1.0825"), date(2026, 3, 1))
         assert _ORGANISATION.first(session, {"org_id": uuid.uuid4()}) is None
+
+
+_PERCENT_AND_REPEATS = Prepared(
+    select(
+        literal("50%").label("share"),
+        bindparam("a", type_=Integer) + bindparam("a", type_=Integer),
+        text("'%(not_a_parameter)s'"),
+    ).where(literal_column("1") == bindparam("one", type_=Integer))
+)
+
+
+def test_percent_signs_repeated_and_many_parameters_on_each_driver(engine: Engine) -> None:
+    """On psycopg the SQL carries PostgreSQL's own `$n` placeholders (nothing for psycopg to
+    parse at each execution): a literal % stays one %, text that looks like a psycopg
+    placeholder stays text, a parameter used twice is sent once."""
+    with unit_of_work(engine) as session:
+        assert _PERCENT_AND_REPEATS.first(session, {"a": 21, "one": 1}) == (
+            "50%",
+            42,
+            "%(not_a_parameter)s",
+        )
+        many = Prepared(select(*[bindparam(f"p{i}", type_=Integer) for i in range(60)]))
+        assert many.first(session, {f"p{i}": i for i in range(60)}) == tuple(range(60))
+        sql = _PERCENT_AND_REPEATS._for(session.get_bind().dialect).sql
+    if engine.dialect.name == "postgresql":
+        assert "$1" in sql
+        assert "%(" not in sql.replace("'%(not_a_parameter)s'", "")
 
 
 def test_database_errors_are_sqlalchemys(engine: Engine, actor: Actor) -> None:

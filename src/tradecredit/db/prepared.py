@@ -12,16 +12,23 @@ dates, UTCDateTime, DecimalText come back as with `session.execute`), database e
 raised as the same `sqlalchemy.exc` classes, and pending ORM changes are flushed first (as
 autoflush would). Limits: no expanding IN parameters, and the statement must not change after
 it is wrapped (build it once, at import).
+
+On psycopg the statement is compiled with PostgreSQL's own `$1` placeholders and run on a
+`psycopg.RawCursor`, which sends it as it is. A plain psycopg cursor parses the SQL for its
+`%(name)s` placeholders at every execution and keeps the result only for statements under 4,096
+bytes and 50 parameters: a decision batch's multi-row idempotency claims and audit append are
+over that and paid about 0.4 ms of parsing each, every batch.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import Pipeline
+from psycopg import Pipeline, RawCursor
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -42,9 +49,23 @@ class _Compiled:
     defaults: Mapping[str, Any]
     result_processors: tuple[Processor, ...] | None
     """None when no result column needs one."""
+    raw: bool
+    """psycopg: the SQL has PostgreSQL's `$n` placeholders, for a RawCursor."""
+
+
+def _dollar_placeholders(dialect: Dialect) -> Dialect:
+    """The dialect, rendering binds as `$1, $2 ...` (PostgreSQL's own; no `%` doubled)."""
+    found = copy.copy(dialect)
+    found.paramstyle = "numeric_dollar"
+    found.positional = True
+    found.identifier_preparer = found.preparer(found)
+    return found
 
 
 def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
+    raw = dialect.driver == "psycopg"
+    if raw:
+        dialect = _dollar_placeholders(dialect)
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     escaped = compiled.escaped_bind_names or {}
     binds = compiled.binds
@@ -73,6 +94,7 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
         bind_processors=processors,
         defaults=defaults,
         result_processors=results if any(results) else None,
+        raw=raw,
     )
 
 
@@ -133,7 +155,7 @@ class Prepared:
             return
         connection, compiled = _connection(session, self)
         arguments = [_arguments(compiled, row) for row in rows]
-        cursor = connection.cursor()
+        cursor = _cursor(connection, compiled)
         try:
             cursor.executemany(compiled.sql, arguments)
         except session.get_bind().dialect.loaded_dbapi.Error as error:
@@ -144,13 +166,17 @@ class Prepared:
     def _run(self, session: Session, params: Mapping[str, Any]) -> tuple[_Compiled, Any]:
         connection, compiled = _connection(session, self)
         arguments = _arguments(compiled, params)
-        cursor = connection.cursor()
+        cursor = _cursor(connection, compiled)
         try:
             cursor.execute(compiled.sql, arguments)
         except session.get_bind().dialect.loaded_dbapi.Error as error:
             cursor.close()
             raise _wrapped(session, compiled, arguments, error) from error
         return compiled, cursor
+
+
+def _cursor(connection: Any, compiled: _Compiled) -> Any:
+    return RawCursor(connection) if compiled.raw else connection.cursor()
 
 
 def _connection(session: Session, prepared: Prepared) -> tuple[Any, _Compiled]:
