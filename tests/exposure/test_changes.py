@@ -8,18 +8,20 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from decisions.builders import add_buyer, add_invoice
 from tradecredit.context import Actor
 from tradecredit.db.engine import unit_of_work
-from tradecredit.exposure.changes import Changed, ChangeLog
+from tradecredit.exposure.changes import Changed, ChangeLog, ChangePruner, prune_below
 from tradecredit.exposure.models import ledger_changes
 from tradecredit.fx import service as fx
 from tradecredit.fx.schemas import FxRateCreate
+from tradecredit.imports.service import import_file
 from tradecredit.orders import service as orders
 from tradecredit.orders.schemas import CancellationCreate, DeliveryCreate, OrderCreate
 from tradecredit.receivables import service as receivables
@@ -190,24 +192,52 @@ def test_pruning_keeps_what_active_workers_need_and_a_stale_worker_forgets_every
     with unit_of_work(pg) as session:
         _invoice(session, actor, "A", "INV-P1")
     look(pg, log)
-    with unit_of_work(pg) as session:
-        log.prune(session, now=0.0)
     cut = log.mark
     assert cut is not None
-    assert not log.prune_due(now=1.0)
-    assert log.prune_due(now=10.0)
-    fresh = ChangeLog()
-    look(pg, fresh)
     with unit_of_work(pg) as session:
         _invoice(session, actor, "B", "INV-P2")
-    look(pg, log)
     with unit_of_work(pg) as session:
-        log.prune(session, now=10.0)
+        prune_below(session, cut=cut)
     kept = _log_rows(pg)
     assert min(xid for xid, _ in kept) == cut - 1
     assert (cut - 1, None) in kept, "the marker"
-    assert look(pg, stale) is None, "its rows were pruned: it must forget everything"
-    assert look(pg, fresh) == frozenset({buyers["B"]})
+    assert look(pg, stale) is None, "rows it needed were pruned: it must forget everything"
+    assert look(pg, log) == frozenset({buyers["B"]}), "its mark is at the cut: nothing lost"
+
+
+def test_the_served_pruner_cuts_at_the_xmin_of_its_previous_turn(
+    pg: Engine, actor: Actor, buyers: dict[str, uuid.UUID]
+) -> None:
+    pruner = ChangePruner(pg, every=3600)
+    try:
+        with unit_of_work(pg) as session:
+            _invoice(session, actor, "A", "INV-T1")
+        pruner.prune()
+        assert buyers["A"] in {company for _, company in _log_rows(pg)}, "first turn: no cut"
+        worker = ChangeLog()
+        look(pg, worker)
+        with unit_of_work(pg) as session:
+            _invoice(session, actor, "B", "INV-T2")
+        pruner.prune()
+        companies = {company for _, company in _log_rows(pg)}
+        assert buyers["A"] not in companies
+        assert buyers["B"] in companies
+        assert look(pg, worker) == frozenset({buyers["B"]}), "a worker active since: no loss"
+    finally:
+        pruner.stop()
+
+
+def test_a_file_import_prunes_the_log_and_every_worker_forgets_everything(
+    pg: Engine, actor: Actor, buyers: dict[str, uuid.UUID], log: ChangeLog, tmp_path: Path
+) -> None:
     with unit_of_work(pg) as session:
-        count = session.scalar(select(func.count()).select_from(ledger_changes))
-    assert count == len(kept)
+        _invoice(session, actor, "A", "INV-I1")
+    header = "invoice_number,buyer_registration_number,buyer_country,currency,amount,"
+    path = tmp_path / "invoices.csv"
+    path.write_text(header + "issue_date,due_date\nINV-I2,B,DE,EUR,100.00,2026-03-02,2026-04-01\n")
+    with unit_of_work(pg) as session:
+        import_file(session, actor=actor, kind="invoices", path=path)
+    companies = {company for _, company in _log_rows(pg)}
+    assert buyers["A"] not in companies
+    assert buyers["B"] in companies
+    assert look(pg, log) is None

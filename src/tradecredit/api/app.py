@@ -14,6 +14,7 @@ from tradecredit.api.hot import HotDecisions
 from tradecredit.api.routers import ROUTERS
 from tradecredit.db.engine import default_engine
 from tradecredit.db.migrate import upgrade
+from tradecredit.exposure.changes import ChangePruner
 from tradecredit.settings import get_settings
 
 
@@ -41,8 +42,11 @@ SWITCH_INTERVAL_SECONDS = 0.001
 
 def create_served_app() -> FastAPI:
     """`create_app()` for a `tradecredit serve` worker process, which is then tuned for request
-    latency (`settle_worker`)."""
+    latency (`settle_worker`); on PostgreSQL it prunes the ledger's change log in a thread
+    (`exposure.changes.ChangePruner`)."""
     app = create_app()
+    if app.state.engine.dialect.name == "postgresql":
+        app.state.change_pruner = ChangePruner(app.state.engine)
     settle_worker()
     return app
 

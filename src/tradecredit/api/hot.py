@@ -61,7 +61,7 @@ class BatchRunner:
     exposure memory that connection makes possible (`exposure.memo`) and runs WAL checkpoints
     in another thread (`db.checkpoints`); on PostgreSQL its memory follows the ledger's change
     log (`exposure.changes`: each batch locks its buyers first, then forgets what others
-    changed, `decisions.facts.lock_buyers`), which it prunes now and then between batches. A
+    changed, `decisions.facts.lock_buyers`; the served app prunes the log). A
     batch that fails outside any one decision closes the connection: the next batch opens a
     new one."""
 
@@ -117,23 +117,7 @@ class BatchRunner:
             for index, body in zip(remaining, bodies, strict=True):
                 answers[index] = body
             break
-        self._prune_log()
         return answers
-
-    def _prune_log(self) -> None:
-        """After a committed batch, whose answers must go out whatever happens here: a pruning
-        that fails is logged, and the next batch starts on a new connection with an empty
-        memory."""
-        if self._log is None or not self._log.prune_due():
-            return
-        try:
-            with self._session() as session:
-                self._log.prune(session)
-                session.commit()
-        except Exception:
-            log.warning("pruning the ledger change log failed", exc_info=True)
-            self._forget()
-            self.close()
 
     def _forget(self) -> None:
         """After a transaction that did not commit: its reservations are not in the ledger."""

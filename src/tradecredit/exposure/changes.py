@@ -16,24 +16,29 @@ decision by another worker for one of them commits before the lock is granted an
 in the snapshot. An import that does not lock the buyer and commits after the look is, for this
 batch, as if it had committed after its reads, and the next look finds it.
 
-The log is pruned every `PRUNE_EVERY_S` by each worker, below the mark it held at its previous
-pruning (the cut), and a marker row (NULL company) is left just below the cut: a worker whose
-mark is older (idle since) sees the marker and forgets everything, since rows it would have
+Pruning deletes the rows below a cut and leaves a marker row (NULL company) just below it: a
+worker whose mark is older sees the marker and forgets everything, since rows it would have
 needed are gone; a worker whose mark is at or above the cut needs none of them and does not see
-the marker.
+the marker. So any cut is safe, and two kinds of pruning keep the log small: each served
+PostgreSQL worker process runs a `ChangePruner` thread that cuts every `PRUNE_EVERY_S` at the
+xmin it read at its previous turn (only workers idle since then forget everything), and a file
+import, which changes many buyers anyway, cuts at its own snapshot's xmin (`prune_now`).
 """
 
 from __future__ import annotations
 
-import time
+import logging
+import threading
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, bindparam, text
+from sqlalchemy import BigInteger, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from tradecredit.db.prepared import Prepared
+
+log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 10.0
 _NOTHING_YET = 2**62
@@ -47,6 +52,7 @@ _LOOK = Prepared(
         "WHERE xid >= :mark AND xid <> ALL(:own))"
     ).bindparams(bindparam("mark", type_=BigInteger), bindparam("own", type_=ARRAY(BigInteger)))
 )
+_XMIN = Prepared(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
 _PRUNE = Prepared(
     text(
         "WITH pruned AS (DELETE FROM ledger_changes WHERE xid < :cut) "
@@ -65,8 +71,6 @@ class ChangeLog:
     mark: int | None = None
     own: list[int] = field(default_factory=list)
     """This worker's transactions at or above the mark (the current one included)."""
-    _cut: int | None = None
-    _prune_due: float = 0.0
 
     def reset(self) -> None:
         """After a transaction that did not commit, or when the memory starts again."""
@@ -88,14 +92,57 @@ class ChangeLog:
             return None
         return frozenset(changed)
 
-    def prune_due(self, now: float | None = None) -> bool:
-        return (time.monotonic() if now is None else now) >= self._prune_due
 
-    def prune(self, session: Session, now: float | None = None) -> None:
-        """Delete the rows below the mark this worker held at its previous pruning (and leave
-        the marker there); remember the current mark for the next one. The caller commits."""
-        moment = time.monotonic() if now is None else now
-        if self._cut is not None:
-            _PRUNE.execute(session, {"cut": self._cut})
-        self._cut = self.mark
-        self._prune_due = moment + PRUNE_EVERY_S
+def current_xmin(session: Session) -> int:
+    """The xmin of the session's current snapshot (as a number)."""
+    row = _XMIN.first(session)
+    assert row is not None
+    return int(row[0])
+
+
+def prune_below(session: Session, *, cut: int) -> None:
+    """Delete the log rows below `cut` and leave the marker just below it (module docstring).
+    The caller commits."""
+    _PRUNE.execute(session, {"cut": cut})
+
+
+def prune_now(session: Session) -> None:
+    """PostgreSQL (nothing elsewhere): prune below the current snapshot's xmin. Every worker
+    forgets everything at its next look."""
+    if session.get_bind().dialect.name == "postgresql":
+        prune_below(session, cut=current_xmin(session))
+
+
+class ChangePruner:
+    """A daemon thread that prunes the log every `every` seconds below the xmin it read at its
+    previous turn, until `stop` (module docstring)."""
+
+    def __init__(self, engine: Engine, *, every: float = PRUNE_EVERY_S) -> None:
+        self._engine = engine
+        self._every = every
+        self._previous: int | None = None
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="ledger-changes", daemon=True)
+        self._thread.start()
+
+    def prune(self) -> None:
+        """One turn: cut at the previous turn's xmin (the first turn only reads it)."""
+        with Session(self._engine) as session:
+            xmin = current_xmin(session)
+            if self._previous is not None:
+                prune_below(session, cut=self._previous)
+            session.commit()
+        self._previous = xmin
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self._every):
+            try:
+                self.prune()
+            except Exception:
+                log.warning(
+                    "pruning the ledger change log failed; trying again later", exc_info=True
+                )
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=5)

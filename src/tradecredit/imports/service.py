@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tradecredit.audit.service import Change
 from tradecredit.context import Actor
+from tradecredit.exposure.changes import prune_now
 from tradecredit.imports.accounts import plan_accounts
 from tradecredit.imports.companies import plan_companies
 from tradecredit.imports.credit_notes import plan_credit_notes
@@ -93,6 +94,7 @@ def import_file(
     )
     if not dry_run:
         apply_plan(session, actor=actor, plan=plan, completed=_completed(result), progress=progress)
+        prune_now(session)
     return result
 
 
