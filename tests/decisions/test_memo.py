@@ -89,6 +89,15 @@ def batched_and_alone(
     return decided(batched), singles
 
 
+def invoice_today(engine: Engine, tenant: Tenant, reg: str, number: str, amount: str) -> None:
+    """An invoice of the buyer's issued today, due in 30 days, committed by another connection."""
+    with unit_of_work(engine) as session:
+        actor = system_actor(tenant.org_id, "test")
+        add_invoice(
+            session, actor, reg, number, amount, issued=TODAY, due=TODAY + timedelta(days=30)
+        )
+
+
 def exposure_of(body: str | None) -> str:
     assert body is not None
     return str(json.loads(body)["exposure"])
@@ -127,16 +136,7 @@ def test_a_commit_by_another_connection_is_seen_by_the_next_batch(
     buyers(engine, tenant, {"D": "10000"})
     assert exposure_of(runner.run([request_for(tenant, "D", "100")])[0]) == "0.00"
     assert exposure_of(runner.run([request_for(tenant, "D", "100")])[0]) == "100.00"
-    with unit_of_work(engine) as session:
-        add_invoice(
-            session,
-            system_actor(tenant.org_id, "test"),
-            "D",
-            "INV-1",
-            "2500",
-            issued=TODAY,
-            due=TODAY + timedelta(days=30),
-        )
+    invoice_today(engine, tenant, "D", "INV-1", "2500")
     assert exposure_of(runner.run([request_for(tenant, "D", "100")])[0]) == "2700.00"
 
 
@@ -297,16 +297,7 @@ def test_postgresql_keeps_its_memory_between_batches_until_the_log_says_otherwis
     assert exposure_of(runner.run([request_for(tenant, "G", "100")])[0]) == "100.00"
     assert exposure_of(runner.run([request_for(tenant, "H", "100")])[0]) == "100.00"
     assert read == [2]
-    with unit_of_work(engine) as session:
-        add_invoice(
-            session,
-            system_actor(tenant.org_id, "test"),
-            "G",
-            "INV-G",
-            "2500",
-            issued=TODAY,
-            due=TODAY + timedelta(days=30),
-        )
+    invoice_today(engine, tenant, "G", "INV-G", "2500")
     answers = runner.run([request_for(tenant, "G", "100"), request_for(tenant, "H", "100")])
     assert [exposure_of(answer) for answer in answers] == ["2700.00", "200.00"]
     assert read == [2, 1], "only G, whose ledger somebody else changed, is read again"
@@ -367,10 +358,7 @@ def test_a_settlement_or_cancellation_by_another_connection_is_seen_by_the_next_
     else pays 400 of the invoice, credits 300 of it, or cancels the order."""
     buyers(engine, tenant, {"S": "10000"})
     actor = system_actor(tenant.org_id, "test")
-    with unit_of_work(engine) as session:
-        add_invoice(
-            session, actor, "S", "INV-S", "1000", issued=TODAY, due=TODAY + timedelta(days=30)
-        )
+    invoice_today(engine, tenant, "S", "INV-S", "1000")
     assert exposure_of(runner.run([request_for(tenant, "S", "500")])[0]) == "1000.00"
     assert exposure_of(runner.run([request_for(tenant, "S", "10")])[0]) == "1500.00"
     with unit_of_work(engine) as session:
