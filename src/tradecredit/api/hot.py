@@ -61,15 +61,13 @@ class BatchRunner:
     exposure memory that connection makes possible (`exposure.memo`) and runs WAL checkpoints
     in another thread (`db.checkpoints`); on PostgreSQL its memory follows the ledger's change
     log (`exposure.changes`: each batch locks its buyers first, then forgets what others
-    changed, `decisions.facts.lock_buyers`; the served app prunes the log). A
-    batch that fails outside any one decision closes the connection: the next batch opens a
-    new one."""
+    changed, `decisions.facts.lock_buyers`; the served app prunes the log). A batch that fails
+    outside any one decision closes the connection: the next batch opens a new one."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
-        self._log = None if self._sqlite else ChangeLog()
-        self._memo = ExposureMemo(log=self._log)
+        self._memo = ExposureMemo(log=None if self._sqlite else ChangeLog())
         self._connection: Connection | None = None
         self._checkpointer: Checkpointer | None = None
         self._autocheckpoint = 0
