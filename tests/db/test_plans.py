@@ -31,3 +31,26 @@ def test_the_answer_update_of_a_new_idempotency_table_looks_up_org_and_key(
         connection.rollback()
     assert "Index Scan" in plan, plan
     assert "key" in plan.split("Index Cond:", 1)[1].splitlines()[0], plan
+
+
+def test_the_change_log_look_of_a_new_log_reads_the_xid_index(engine: Engine) -> None:
+    """The decision workers' look at the ledger's change log (exposure.changes), on a copy
+    never analyzed: the generic plan must take the rows above the mark through the xid index,
+    not scan the whole log."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE fresh_changes (LIKE ledger_changes INCLUDING INDEXES)"
+        )
+        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        connection.exec_driver_sql(
+            "PREPARE look(bigint, bigint[]) AS SELECT ARRAY(SELECT DISTINCT company_id "
+            "FROM fresh_changes WHERE xid >= $1 AND xid <> ALL($2))"
+        )
+        plan = "\n".join(
+            row[0] for row in connection.exec_driver_sql("EXPLAIN EXECUTE look(5, '{}')")
+        )
+        connection.rollback()
+    assert "Index Cond: (xid >= $1)" in plan, plan
+    assert "Seq Scan" not in plan, plan
