@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from api.builders import Tenant, make_tenant
 from decisions.builders import add_invoice, checkout
 from decisions.test_batch import buyers, decided, request_for, rows
+from exposure.test_changes import wait_for_a_moving_xmin
 from tradecredit.api.hot import BatchRunner
 from tradecredit.audit.models import AuditEvent
 from tradecredit.audit.service import verify_chain
@@ -283,6 +284,7 @@ def test_postgresql_keeps_its_memory_between_batches_until_the_log_says_otherwis
     it read again, somebody else's invoice does (exposure.changes)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("the change log is PostgreSQL's")
+    wait_for_a_moving_xmin(engine)
     buyers(engine, tenant, {"G": "10000", "H": "10000"})
     read: list[int] = []
     real = decisions_facts.buyers_native

@@ -41,6 +41,9 @@ from tradecredit.db.prepared import Prepared
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 10.0
+MOST_OWN = 1000
+"""Own transactions remembered above the mark. They pile up only while the cluster's xmin is
+held back (a long transaction in any database): the mark is the xmin of the whole cluster."""
 _NOTHING_YET = 2**62
 """A mark above any transaction id: the first look reads no rows."""
 
@@ -77,6 +80,13 @@ class ChangeLog:
         self.mark = None
         self.own = []
 
+    def keep_own(self, xid: int) -> None:
+        """Remember one of this worker's transactions; past `MOST_OWN` the oldest are let go
+        (the look then names the buyers of their orders, which are read again: safe)."""
+        self.own.append(xid)
+        if len(self.own) > MOST_OWN:
+            del self.own[: len(self.own) - MOST_OWN]
+
     def look(self, session: Session) -> Changed:
         """The companies other transactions changed since the last look (None: forget all:
         the first look, or a pruning removed rows this worker still needed); moves the mark."""
@@ -87,7 +97,7 @@ class ChangeLog:
         first = self.mark is None
         self.mark = new_mark
         self.own = [xid for xid in self.own if xid >= new_mark and xid != current]
-        self.own.append(current)
+        self.keep_own(current)
         if first or None in changed:
             return None
         return frozenset(changed)
