@@ -92,6 +92,14 @@ def _linked(frame: pl.DataFrame, column: str, ids: pl.Series, new: str) -> pl.Da
     return joined.drop(column)
 
 
+def _positions(frame: pl.DataFrame, column: str, ids: pl.Series, new: str) -> pl.DataFrame:
+    """`_linked`, for rows that must all find their id (invoices and their company)."""
+    linked = _linked(frame, column, ids, new)
+    if linked.height != frame.height:
+        raise InvalidInput(f"some invoices name a {new} that is not in the companies frame")
+    return linked
+
+
 def from_keyed_frames(
     *,
     as_of: date,
@@ -103,9 +111,7 @@ def from_keyed_frames(
     """A snapshot from frames linked by ids: invoices (id, company_id, ...), allocations and
     credit notes (invoice_id, ...), companies (id, ...). Settlements of invoices that are not in
     `invoices` are dropped; an invoice whose company is missing is an error."""
-    linked = _linked(invoices, "company_id", companies["id"], "company")
-    if linked.height != invoices.height:
-        raise InvalidInput("some invoices name a company that is not in the companies frame")
+    linked = _positions(invoices, "company_id", companies["id"], "company")
     return LedgerSnapshot(
         as_of=as_of,
         invoices=linked.rename({"id": "ref"}).with_columns(pl.col("ref").cast(pl.String)),
@@ -155,14 +161,6 @@ def _frame(
         *[_dashed(name) for name in ids],
         *[pl.col(name).str.to_date("%Y-%m-%d") for name in dates],
     )
-
-
-def _positions(frame: pl.DataFrame, column: str, ids: pl.Series, new: str) -> pl.DataFrame:
-    """`_linked`, for rows that must all find their id."""
-    linked = _linked(frame, column, ids, new)
-    if linked.height != frame.height:
-        raise InvalidInput(f"some rows name a {new} that is not in the snapshot")
-    return linked
 
 
 def load_snapshot(session: Session, *, actor: Actor, as_of: date) -> LedgerSnapshot:

@@ -1,5 +1,5 @@
 """A decision worker's memory of its buyers' exposure: on SQLite valid while nobody else writes,
-on PostgreSQL for one transaction.
+on PostgreSQL kept as the ledger's change log says.
 
 At a thousand checkout decisions a second, summing a buyer's open invoices and live orders again
 for every decision (two statements over its ledger) is most of a decision's database time, and
@@ -106,12 +106,12 @@ class ExposureMemo:
         changed. With a `log`: forget the last transaction's rows, and everything on a new day
         or a new connection (what the exposures need forgetting is `catch_up`'s)."""
         connection = session.connection()
+        driver = connection.connection.driver_connection
         if self.log is not None:
             self._rows.clear()
-            stamp = (connection.connection.driver_connection, 0)
+            stamp = (driver, 0)
         else:
             hold_sqlite_write_lock(connection)
-            driver = connection.connection.driver_connection
             version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
             stamp = (driver, int(version))
         if stamp != self._stamp or as_of != self._day:
