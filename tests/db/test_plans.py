@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+from typing import Any
+
 import pytest
+from psycopg import sql
 from sqlalchemy import Engine
+
+from tradecredit.db.prepared import Prepared, _arguments
+from tradecredit.decisions import facts
 
 
 def _generic_plan(engine: Engine, *, copy_of: str, prepare: str, execute: str) -> str:
@@ -49,3 +57,53 @@ def test_the_change_log_look_of_a_new_log_reads_the_xid_index(engine: Engine) ->
     )
     assert "Index Cond: (xid >= $1)" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def _generic_plan_of(engine: Engine, prepared: Prepared, params: dict[str, Any]) -> str:
+    """EXPLAIN of the generic plan PostgreSQL caches for `prepared` (its own compiled SQL,
+    with `params` as literals)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    with engine.connect() as connection:
+        compiled = prepared._for(connection.dialect)
+        raw = connection.connection.dbapi_connection
+        values = sql.SQL(", ").join(sql.Literal(v) for v in _arguments(compiled, params))
+        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        connection.exec_driver_sql(f"PREPARE hot AS {compiled.sql}")
+        execute = sql.SQL("EXPLAIN EXECUTE hot({})").format(values).as_string(raw)
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(execute))
+        connection.rollback()
+        connection.exec_driver_sql("DEALLOCATE hot")
+    return plan
+
+
+def test_the_batch_lock_of_buyers_reads_no_order(engine: Engine) -> None:
+    """The batch's lock statement asks about no merchant reference: its generic plan must not
+    touch orders (a NULL reference in the generic plan read every order of the organisation
+    for each buyer, growing with every approval)."""
+    plan = _generic_plan_of(
+        engine,
+        facts._LOCKED_BUYERS,
+        {
+            "org_id": uuid.uuid4(),
+            "countries": ["FR"],
+            "registration_numbers": ["1"],
+            "as_of": date(2026, 1, 1),
+        },
+    )
+    assert "companies" in plan, plan
+    assert "orders" not in plan, plan
+
+
+def test_one_buyer_lock_without_a_reference_reads_no_order(engine: Engine) -> None:
+    params = {
+        "org_id": uuid.uuid4(),
+        "country": "FR",
+        "registration_number": "1",
+        "as_of": date(2026, 1, 1),
+    }
+    assert "orders" not in _generic_plan_of(engine, facts._LOCKED_BUYER, params)
+    with_reference = _generic_plan_of(
+        engine, facts._LOCKED_BUYER_WITH_REFERENCE, params | {"order_reference": "r"}
+    )
+    assert "orders" in with_reference, with_reference
