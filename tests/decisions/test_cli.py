@@ -57,7 +57,10 @@ def test_bad_options_name_the_option(cli_database: str) -> None:
     assert "--amount: must be positive" in output
     code, output = decide("--amount", "3", "--terms", "200")
     assert code == 2
-    assert "--terms-days" in output
+    assert "--terms: Input should be less than or equal to 120" in output
+    code, output = decide("--amount", "99999999999999999999999", "--terms", "30")
+    assert code == 2
+    assert "--amount: 99999999999999999999999 is too large" in output
 
 
 def test_release_expired_lists_then_cancels_once(cli_database: str, clock: FixedClock) -> None:

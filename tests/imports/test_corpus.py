@@ -98,6 +98,19 @@ CASES = [
         ],
     ),
     Case(
+        "invoices_too_large_amount.csv",
+        "invoices",
+        [
+            (
+                2,
+                "amount",
+                "99999999999999999999999",
+                "amount 99999999999999999999999 is too large: at most 92233720368547758 EUR",
+            ),
+            (3, "amount", "12.345", "12.345 has more decimals than EUR allows (2)"),
+        ],
+    ),
+    Case(
         "invoices_unparseable_date.csv",
         "invoices",
         [(2, "issue_date", "2026-13-01", "unparseable date '2026-13-01' (expected YYYY-MM-DD)")],

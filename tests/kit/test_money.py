@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from tradecredit.kit.currencies import exponent, validate_currency
 from tradecredit.kit.errors import (
+    AmountTooLarge,
     CurrencyMismatch,
     FloatNotAllowed,
     InvalidInput,
@@ -107,3 +108,17 @@ def test_sum_of_money_equals_sum_of_minor_units(amounts: list[int], currency: st
     for minor in amounts:
         total = total + Money.from_minor(minor, currency)
     assert total.minor == sum(amounts)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "most"),
+    [("92233720368547758.08", "EUR", "92233720368547758"), ("1e30", "JPY", "9223372036854775807")],
+)
+def test_an_amount_the_columns_cannot_hold_is_refused_with_the_largest_allowed(
+    amount: str, currency: str, most: str
+) -> None:
+    with pytest.raises(AmountTooLarge, match=f"at most {most} {currency}"):
+        to_minor(amount, currency)
+    with pytest.raises(AmountTooLarge):
+        to_minor("-" + amount, currency)
+    assert to_minor("92233720368547758.07", "EUR") == 2**63 - 1

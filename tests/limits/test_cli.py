@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from limits.builders import STRONG, add_buyer, establish
@@ -13,6 +13,7 @@ from tradecredit.cli.main import app
 from tradecredit.context import Actor
 from tradecredit.db.engine import engine_for, unit_of_work
 from tradecredit.kit.clock import FixedClock
+from tradecredit.limits.models import LimitRequest
 from tradecredit.organisations.models import Organisation
 from tradecredit.organisations.roles import Role
 
@@ -73,3 +74,17 @@ def test_the_limits_commands_end_to_end(
     due = invoke("limits", "due-for-review", "--as-of", "2026-06-30")
     assert "Scheduled review" in due
     assert "1 limits due for review" in due
+
+
+def test_an_amount_too_large_to_store_is_refused_and_nothing_is_written(
+    cli_database: str, clock: FixedClock
+) -> None:
+    company = seed(cli_database)
+    failed = invoke(
+        "limits", "request", "--company", company, "--amount", "99999999999999999999999",
+        "--currency", "EUR", code=2,
+    )  # fmt: skip
+    assert "amount_too_large" in failed
+    assert "at most 92233720368547758 EUR" in failed
+    with unit_of_work(engine_for(cli_database)) as session:
+        assert session.scalar(select(func.count()).select_from(LimitRequest)) == 0

@@ -19,14 +19,19 @@ from tradecredit.kit.money import from_minor
 decisions_app = typer.Typer(no_args_is_help=True)
 
 
+_OPTION_OF_FIELD = {"registration_number": "--company", "terms_days": "--terms"}
+"""The `decide` options whose names are not the request field's."""
+
+
 def _request(fields: dict[str, Any]) -> DecisionCreate:
     try:
         return DecisionCreate.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as error:
         for problem in error.errors():
-            field = ".".join(str(part) for part in problem["loc"]) or "request"
+            field = ".".join(str(part) for part in problem["loc"])
+            option = _OPTION_OF_FIELD.get(field, f"--{field.replace('_', '-')}" if field else "")
             reason = problem["msg"].removeprefix("Value error, ")
-            err_console.print(f"[bold red]error[/]: --{field.replace('_', '-')}: {reason}")
+            err_console.print(f"[bold red]error[/]: {option or 'request'}: {reason}")
         raise typer.Exit(code=2) from None
 
 

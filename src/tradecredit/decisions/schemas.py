@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from tradecredit.kit.currencies import exponent
 from tradecredit.kit.fields import (
-    MAX_MINOR_UNITS,
     Amount,
     CountryCode,
     CurrencyCode,
     Reference,
     Text,
 )
+from tradecredit.kit.money import MAX_MINOR_UNITS
 from tradecredit.scoring.schemas import Figure, ReasonOut
 
 MAX_TERMS_DAYS = 120

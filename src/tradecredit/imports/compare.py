@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradecredit.imports.problems import Row
-from tradecredit.kit.errors import PrecisionExceeded
+from tradecredit.kit.errors import AmountTooLarge, PrecisionExceeded
 from tradecredit.kit.money import from_minor, to_minor
 
 
@@ -92,7 +92,7 @@ def _minor(amount: Decimal, currency: str | None) -> int | None:
         return None
     try:
         return to_minor(amount, currency)
-    except PrecisionExceeded:
+    except (PrecisionExceeded, AmountTooLarge):
         return None
 
 

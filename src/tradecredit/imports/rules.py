@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tradecredit.imports.templates import TEMPLATES, ImportKind
-from tradecredit.kit.errors import PrecisionExceeded
+from tradecredit.kit.errors import AmountTooLarge, PrecisionExceeded
 from tradecredit.kit.fields import check_fits_storage
 from tradecredit.kit.money import to_minor
 from tradecredit.orders.schemas import delivery_not_before_order, status_fits_delivery
@@ -137,6 +137,8 @@ def _precision(amount: Decimal | None, currency: str | None) -> str | None:
         to_minor(amount, currency)
     except PrecisionExceeded as error:
         return error.message
+    except AmountTooLarge:
+        return None  # the column's storage rule (`_fits_storage`) names it
     return None
 
 

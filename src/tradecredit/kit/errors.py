@@ -58,6 +58,12 @@ class PrecisionExceeded(InvalidInput):
     code = "precision_exceeded"
 
 
+class AmountTooLarge(InvalidInput):
+    """An amount whose minor units do not fit the 64-bit amount columns."""
+
+    code = "amount_too_large"
+
+
 class NotFound(TradecreditError):
     status_code = 404
     code = "not_found"

@@ -15,10 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringCon
 from tradecredit.kit.countries import validate_country, validate_sector
 from tradecredit.kit.currencies import exponent, validate_currency
 from tradecredit.kit.errors import TradecreditError
-from tradecredit.kit.money import to_decimal
-
-MAX_MINOR_UNITS = 2**63 - 1
-"""The largest amount, in minor units, that the 64-bit (BIGINT) amount columns hold."""
+from tradecredit.kit.money import MAX_MINOR_UNITS, to_decimal
 
 
 def _amount(value: Any) -> Decimal:

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from tradecredit.kit.currencies import exponent, validate_currency
 from tradecredit.kit.errors import (
+    AmountTooLarge,
     CurrencyMismatch,
     FloatNotAllowed,
     InvalidInput,
@@ -17,6 +18,9 @@ from tradecredit.kit.errors import (
 )
 
 AmountLike = Decimal | int | str
+
+MAX_MINOR_UNITS = 2**63 - 1
+"""The largest amount, in minor units, that the 64-bit (BIGINT) amount columns hold."""
 
 
 def to_decimal(value: AmountLike) -> Decimal:
@@ -46,12 +50,16 @@ def quantum(currency: str) -> Decimal:
 
 
 def to_minor(amount: AmountLike, currency: str) -> int:
-    """Exact conversion to integer minor units; more decimals than the currency has is an error."""
+    """Exact conversion to integer minor units; more decimals than the currency has is an error,
+    and so is an amount the 64-bit columns cannot hold (it would fail in the database)."""
     value = to_decimal(amount)
-    scaled = value.scaleb(exponent(currency))
+    places = exponent(currency)
+    scaled = value.scaleb(places)
     if scaled != scaled.to_integral_value():
-        raise PrecisionExceeded(
-            f"{value} has more decimals than {currency} allows ({exponent(currency)})"
+        raise PrecisionExceeded(f"{value} has more decimals than {currency} allows ({places})")
+    if abs(scaled) > MAX_MINOR_UNITS:
+        raise AmountTooLarge(
+            f"{value} {currency} is too large: at most {MAX_MINOR_UNITS // 10**places} {currency}"
         )
     return int(scaled)
 

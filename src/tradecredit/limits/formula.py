@@ -35,7 +35,7 @@ import polars as pl
 from tradecredit.fx.rates import Conversion
 from tradecredit.kit.currencies import exponent
 from tradecredit.kit.errors import InvalidInput
-from tradecredit.kit.fields import MAX_MINOR_UNITS
+from tradecredit.kit.money import MAX_MINOR_UNITS
 from tradecredit.limits.policy import GRADES, CreditPolicy
 
 PD_DTYPE = pl.Decimal(38, 18)
