@@ -12,8 +12,8 @@ from rich.table import Table
 
 from tradecredit.cli.common import OrgOption, cli_session, console, err_console
 from tradecredit.gates import service
-from tradecredit.gates.api import check_out, hold_out
 from tradecredit.gates.schemas import GateCheckIn, GateCheckOut, HoldOut
+from tradecredit.gates.shape import check_out, hold_out
 from tradecredit.limits.authority import user_actor
 
 gates_app = typer.Typer(no_args_is_help=True)

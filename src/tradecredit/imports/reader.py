@@ -15,9 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
 from tradecredit.imports.errors import ImportFileUnreadable
 
 Cell = str | Decimal | date
@@ -101,6 +98,9 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_xlsx(name: str, content: bytes, *, sheet: str | None) -> Table:
+    import openpyxl  # 0.1 s to import: only Excel files need it, not every CLI start
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

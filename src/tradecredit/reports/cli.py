@@ -12,7 +12,6 @@ from tradecredit.cli.common import OrgOption, cli_session, console
 from tradecredit.kit.clock import get_clock
 from tradecredit.reports.html import render_html
 from tradecredit.reports.labels import check_lang
-from tradecredit.reports.pdf import render_pdf
 from tradecredit.reports.service import build_credit_report, resolve_company
 
 report_app = typer.Typer(no_args_is_help=True)
@@ -54,6 +53,8 @@ def company_report(
         f"{day.isoformat()}-{lang.value}.{format.value}"
     )
     if format is ReportFormat.PDF:
+        from tradecredit.reports.pdf import render_pdf  # fpdf2 and fontTools: 0.2 s to import
+
         target.write_bytes(render_pdf(report, check_lang(lang.value)))
     else:
         target.write_text(render_html(report, check_lang(lang.value)), encoding="utf-8")

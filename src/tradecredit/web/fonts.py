@@ -15,8 +15,6 @@ from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from pylopdf_fonts_zh_cn import sans_path
 
 FAMILY = "Tradecredit Noto Sans SC"
@@ -97,6 +95,11 @@ def subset_woff(text: str) -> bytes:
 
 @lru_cache(maxsize=16)
 def _subset_woff(characters: str) -> bytes:
+    # fontTools' subsetter takes about 0.2 s to import: only pages with Chinese need it, so
+    # every CLI command would otherwise pay it at start-up.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     options = subset.Options()
     options.name_IDs = list(_NAME_IDS)
     options.drop_tables = [*options.drop_tables, *_DROPPED_TABLES]
