@@ -248,3 +248,15 @@ def test_a_value_the_database_refuses_is_a_422_not_a_server_error() -> None:
 def test_unknown_route_and_method_are_json(ledger: TestClient) -> None:
     error_of(ledger.get("/v1/nowhere"), 404, "not_found")
     error_of(ledger.delete("/v1/invoices"), 405, "method_not_allowed")
+
+
+def test_an_amount_too_large_to_store_is_located_at_its_field(ledger: TestClient) -> None:
+    response = ledger.post("/v1/statements", json=statement_body() | {"ebit": "-1e40"})
+    error_of(response, 422, "invalid_request")
+    assert response.json()["error"]["details"] == [
+        {
+            "field": "ebit",
+            "reason": "ebit -1E+40 is too large: at most 92233720368547758 EUR",
+            "value": "-10000000000000000000000000000000000000000",
+        }
+    ]

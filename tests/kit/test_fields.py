@@ -15,6 +15,7 @@ from tradecredit.kit.fields import (
     Reference,
     Text,
     check_fits_storage,
+    storage_problem,
 )
 
 TEXT_TYPES = pytest.mark.parametrize(
@@ -108,14 +109,22 @@ def test_the_largest_storable_amount_fits_and_one_minor_unit_more_does_not(
 ) -> None:
     step = Decimal(1).scaleb(-{"EUR": 2, "JPY": 0, "BHD": 3}[currency])
     for value in (largest, -largest):
-        check_fits_storage(SimpleNamespace(amount=value), ("amount",), currency)
+        check_fits_storage(SimpleNamespace(amount=value), ("amount",), currency)  # type: ignore[arg-type]
     for value in (largest + step, -(largest + step)):
         with pytest.raises(ValueError, match=f"amount {value} is too large") as caught:
-            check_fits_storage(SimpleNamespace(amount=value), ("amount",), currency)
+            check_fits_storage(SimpleNamespace(amount=value), ("amount",), currency)  # type: ignore[arg-type]
         assert f"at most {int(largest)} {currency}" in str(caught.value)
 
 
-def test_absent_amounts_are_skipped_and_the_first_too_large_one_is_named() -> None:
-    lines = SimpleNamespace(revenue=None, cash=Decimal("1e30"), ebit=Decimal("5"))
-    with pytest.raises(ValueError, match=r"^cash 1E\+30 is too large"):
-        check_fits_storage(lines, ("revenue", "ebit", "cash"), "EUR")
+def test_absent_amounts_are_skipped_and_each_too_large_one_is_located_at_its_field() -> None:
+    lines = SimpleNamespace(
+        revenue=None, cash=Decimal("1e30"), ebit=Decimal("5"), equity=Decimal("-1e20")
+    )
+    with pytest.raises(ValidationError) as caught:
+        check_fits_storage(lines, ("revenue", "ebit", "cash", "equity"), "EUR")  # type: ignore[arg-type]
+    assert [(error["loc"], error["msg"], error["input"]) for error in caught.value.errors()] == [
+        (("cash",), "cash 1E+30 is too large: at most 92233720368547758 EUR", "1000000000000000000000000000000"),
+        (("equity",), "equity -1E+20 is too large: at most 92233720368547758 EUR", "-100000000000000000000"),
+    ]  # fmt: skip
+    assert storage_problem("ebit", Decimal("5"), "EUR") is None
+    assert storage_problem("ebit", None, "EUR") is None

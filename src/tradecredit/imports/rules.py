@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from types import SimpleNamespace
 from typing import Any
 
 from tradecredit.imports.templates import TEMPLATES, ImportKind
 from tradecredit.kit.errors import AmountTooLarge, PrecisionExceeded
-from tradecredit.kit.fields import check_fits_storage
+from tradecredit.kit.fields import storage_problem
 from tradecredit.kit.money import to_minor
 from tradecredit.orders.schemas import delivery_not_before_order, status_fits_delivery
 
@@ -144,13 +143,7 @@ def _precision(amount: Decimal | None, currency: str | None) -> str | None:
 
 def _fits_storage(column: str) -> Callable[[Decimal | None, str | None], str | None]:
     def reason(amount: Decimal | None, currency: str | None) -> str | None:
-        if amount is None or currency is None:
-            return None
-        try:
-            check_fits_storage(SimpleNamespace(**{column: amount}), (column,), currency)
-        except ValueError as error:
-            return str(error)
-        return None
+        return None if currency is None else storage_problem(column, amount, currency)
 
     return reason
 

@@ -10,7 +10,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    PlainSerializer,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from tradecredit.kit.countries import validate_country, validate_sector
 from tradecredit.kit.currencies import exponent, validate_currency
@@ -56,19 +64,39 @@ def refuse_control_characters(value: str) -> str:
     return value
 
 
-def check_fits_storage(model: object, fields: Iterable[str], currency: str) -> None:
-    """Refuse an amount whose minor units do not fit the 64-bit column, naming the field.
+def storage_problem(field: str, value: Decimal | None, currency: str) -> str | None:
+    """Why an amount of `currency` cannot be stored (its minor units do not fit the 64-bit
+    column), naming the field; None when it can."""
+    scale = exponent(currency)
+    if value is None or abs(value.scaleb(scale)) <= MAX_MINOR_UNITS:
+        return None
+    return f"{field} {value} is too large: at most {MAX_MINOR_UNITS // 10**scale} {currency}"
+
+
+def check_fits_storage(model: BaseModel, fields: Iterable[str], currency: str) -> None:
+    """Refuse an amount whose minor units do not fit the 64-bit column, as an error located at
+    its field (an API answer's `details[].field`).
 
     Without this a huge amount ("1e30") would reach the database and fail there, as a 500.
     It needs the currency (its exponent), so schemas call it from a model validator.
     """
-    scale = exponent(currency)
-    for field in fields:
-        value = getattr(model, field)
-        if value is not None and abs(value.scaleb(scale)) > MAX_MINOR_UNITS:
-            raise ValueError(
-                f"{field} {value} is too large: at most {MAX_MINOR_UNITS // 10**scale} {currency}"
-            )
+    problems = [
+        (field, getattr(model, field), reason)
+        for field in fields
+        if (reason := storage_problem(field, getattr(model, field), currency)) is not None
+    ]
+    if problems:
+        raise ValidationError.from_exception_data(
+            type(model).__name__,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("value_error", "{reason}", {"reason": reason}),
+                    loc=(field,),
+                    input=format(value, "f"),
+                )
+                for field, value, reason in problems
+            ],
+        )
 
 
 Amount = Annotated[
