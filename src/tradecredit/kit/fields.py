@@ -80,23 +80,20 @@ def check_fits_storage(model: BaseModel, fields: Iterable[str], currency: str) -
     Without this a huge amount ("1e30") would reach the database and fail there, as a 500.
     It needs the currency (its exponent), so schemas call it from a model validator.
     """
-    problems = [
-        (field, getattr(model, field), reason)
-        for field in fields
-        if (reason := storage_problem(field, getattr(model, field), currency)) is not None
-    ]
-    if problems:
-        raise ValidationError.from_exception_data(
-            type(model).__name__,
-            [
+    problems: list[InitErrorDetails] = []
+    for field in fields:
+        value = getattr(model, field)
+        reason = storage_problem(field, value, currency)
+        if reason is not None:
+            problems.append(
                 InitErrorDetails(
                     type=PydanticCustomError("value_error", "{reason}", {"reason": reason}),
                     loc=(field,),
                     input=format(value, "f"),
                 )
-                for field, value, reason in problems
-            ],
-        )
+            )
+    if problems:
+        raise ValidationError.from_exception_data(type(model).__name__, problems)
 
 
 Amount = Annotated[
