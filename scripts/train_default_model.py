@@ -79,6 +79,12 @@ def _add_to_card(out: Path, extra: dict[str, Any]) -> None:
     card_path.write_text(json.dumps(card | extra, indent=2) + "\n", encoding="utf-8")
 
 
+def shipped_model() -> ScoringModel:
+    """The pairwise member without synthetic features: the lookup tables (pair_tables.py) score
+    the input columns themselves, and the reasons must name the statement ratios."""
+    return ScoringModel(boosters=MEMBERS, refit_seeds=REFIT_SEEDS, synthetic_keep=0)
+
+
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
     try:
@@ -89,7 +95,7 @@ def main(argv: list[str]) -> int:
     print(f"{table.source}: {table.rows} rows, {table.positives} defaults, {table.feature_names}")
     evaluation = evaluate(
         table,
-        model=ScoringModel(boosters=MEMBERS, refit_seeds=REFIT_SEEDS),
+        model=shipped_model(),
         splits=args.folds,
         repeats=args.repeats,
         seed=DEFAULT_CV_SEED,
@@ -97,9 +103,7 @@ def main(argv: list[str]) -> int:
     summary = evaluation.summary()
     for name, stats in summary.items():
         print(f"  {name}: {stats['mean']:.4f} ± {stats['std']:.4f}")
-    model = ScoringModel(boosters=MEMBERS, refit_seeds=REFIT_SEEDS).fit(
-        table.features, table.target
-    )
+    model = shipped_model().fit(table.features, table.target)
     record = TrainingRecord(
         source=table.source,
         label="class",

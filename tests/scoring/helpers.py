@@ -44,6 +44,20 @@ def synthetic_ratios(rows: int, seed: int, *, missing_share: float = 0.05) -> Sy
     return Synthetic(frame, target, true_pd)
 
 
+def ratio_driven(rows: int, seed: int) -> tuple[pl.DataFrame, np.ndarray]:
+    """Defaults driven by the gap between two free columns that move together (two lines of
+    nearly the same size, as sales and total sales), plus two noise columns. One column alone
+    says little; their difference or ratio says it all."""
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(3.0, 1.0, rows)
+    a = size * rng.lognormal(0.0, 0.1, rows)
+    b = size * rng.lognormal(0.0, 0.1, rows)
+    noise = rng.normal(size=(rows, 2))
+    target = (rng.uniform(size=rows) < expit(-3.0 + 15.0 * np.log(a / b))).astype(np.int8)
+    frame = pl.DataFrame({"a": a, "b": b, "c": noise[:, 0], "d": noise[:, 1]})
+    return frame, target
+
+
 FAST_BOOSTERS = (
     BoosterSpec(
         name="slow",

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from scoring.helpers import synthetic_ratios
+from scoring.helpers import ratio_driven, synthetic_ratios
 from tradecredit.cli.main import app
 from tradecredit.scoring.artifact import ARTIFACT_SUFFIXES, load_model
 
@@ -178,3 +178,68 @@ def test_errors_are_reported_plainly_with_exit_code_2(training_csv: Path, tmp_pa
     result = runner.invoke(app, ["model", "evaluate", "--data", str(bad), "--label", "flag"])
     assert result.exit_code == 2
     assert "row 2, column 'flag', value 'maybe'" in result.output
+
+
+def test_train_keeps_as_many_synthetic_features_as_asked_and_predict_recomputes_them(
+    tmp_path: Path,
+) -> None:
+    frame, target = ratio_driven(2500, seed=17)
+    data = tmp_path / "gaps.csv"
+    frame.with_columns(defaulted=pl.Series(target)).write_csv(data)
+    kept = {}
+    for synthetic in ("3", "0"):
+        model_dir = tmp_path / f"model_{synthetic}"
+        output = invoke(
+            "train",
+            "--data",
+            str(data),
+            "--label",
+            "defaulted",
+            "--out",
+            str(model_dir),
+            "--synthetic",
+            synthetic,
+            *FAST,
+        )
+        assert f"4 features, {synthetic} synthetic" in output
+        kept[synthetic] = json.loads((model_dir / "card.json").read_text())["synthetic_features"]
+    assert len(kept["3"]) == 3
+    assert kept["0"] == []
+    scores = tmp_path / "scores.csv"
+    invoke(
+        "predict",
+        "--model",
+        str(tmp_path / "model_3"),
+        "--data",
+        str(data),
+        "--out",
+        str(scores),
+        "--reasons",
+        "1",
+    )
+    scored = pl.read_csv(scores)
+    expected = load_model(tmp_path / "model_3").predict_pd(frame)
+    np.testing.assert_allclose(scored["pd"].to_numpy(), expected, rtol=1e-12)
+    assert set(scored["reason_1"].drop_nulls()) <= {"a", "b", "c", "d"}
+
+
+def test_synthetic_features_are_refused_for_a_scorecard(training_csv: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "model",
+            "evaluate",
+            "--data",
+            str(training_csv),
+            "--label",
+            "defaulted",
+            "--kind",
+            "scorecard",
+            "--synthetic",
+            "5",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--synthetic adds columns to the LightGBM boosters; a scorecard has none" in " ".join(
+        result.output.split()
+    )

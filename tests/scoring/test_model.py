@@ -60,7 +60,8 @@ def test_the_score_is_the_mean_over_members_of_their_boosters_mean(
 ) -> None:
     matrix = synthetic.features[:20].to_numpy()
     slow_a, slow_b, stock = (
-        np.asarray(b.predict(matrix, raw_score=True)) for b in fitted.boosters_
+        np.asarray(b.predict(fitted.booster_matrix(matrix), raw_score=True))
+        for b in fitted.boosters_
     )
     expected = ((slow_a + slow_b) / 2 + stock) / 2
     np.testing.assert_allclose(fitted.raw_score(matrix), expected, rtol=1e-12, atol=1e-12)

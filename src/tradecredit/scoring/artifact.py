@@ -31,6 +31,7 @@ from tradecredit.scoring.calibration import calibration_from_dict
 from tradecredit.scoring.model import ScoringModel, TreeChoice, json_parameters
 from tradecredit.scoring.provenance import created_at, library_versions
 from tradecredit.scoring.report import CALIBRATION_PNG, REPORT_JSON, REPORT_MARKDOWN, ROC_PNG
+from tradecredit.scoring.synthetic import SyntheticFeature
 
 CARD = "card.json"
 CARD_FORMAT = "tradecredit-scoring-model"
@@ -81,6 +82,8 @@ def _model_from_parameters(params: dict[str, Any], where: Path) -> ScoringModel:
     if unknown:
         raise ArtifactCorrupted(f"{where}: unknown hyper-parameters {unknown}")
     specs = tuple(BoosterSpec.from_dict(spec) for spec in params["boosters"])
+    if "synthetic_keep" not in params:
+        params = {**params, "synthetic_keep": 0}
     return ScoringModel(**{**params, "boosters": specs})
 
 
@@ -99,6 +102,7 @@ def model_card(
         "model_type": "bagged LightGBM boosters, mean log-odds, calibration fitted out of fold",
         "features": list(model.feature_names_),
         "monotone_constraints": list(model.monotone_constraints_),
+        "synthetic_features": [item.to_dict() for item in model.synthetic_features_],
         "boosters": boosters,
         "calibration": model.calibration_.to_dict(),
         "selection": model.selection() if hasattr(model, "tree_choices_") else None,
@@ -173,6 +177,16 @@ def _load_booster(directory: Path, entry: dict[str, Any], features: int) -> lgb.
     return booster
 
 
+def _synthetic_features(card: dict[str, Any], inputs: int, where: Path) -> list[SyntheticFeature]:
+    """The card's synthetic features; cards written before they existed have none."""
+    try:
+        return [
+            SyntheticFeature.from_dict(item, inputs) for item in card.get("synthetic_features", [])
+        ]
+    except InvalidInput as error:
+        raise ArtifactCorrupted(f"{where}: {error.message}") from error
+
+
 def model_kind(card: dict[str, Any]) -> str:
     """ "lgbm" or "scorecard"; cards written before scorecards existed carry no kind: LightGBM."""
     return str(card.get("kind", LGBM_KIND))
@@ -200,8 +214,10 @@ def load_model(directory: Path) -> ScoringModel:
         )
     names = list(card["features"])
     model = _model_from_parameters(card["hyper_parameters"], directory / CARD)
+    model.synthetic_features_ = _synthetic_features(card, len(names), directory / CARD)
+    columns = len(names) + len(model.synthetic_features_)
     entries = card["boosters"]
-    model.boosters_ = [_load_booster(directory, entry, len(names)) for entry in entries]
+    model.boosters_ = [_load_booster(directory, entry, columns) for entry in entries]
     model.booster_members_ = [str(entry["member"]) for entry in entries]
     model.booster_seeds_ = [int(entry["seed"]) for entry in entries]
     model.booster_weights_ = [float(entry["weight"]) for entry in entries]

@@ -23,6 +23,7 @@ from tradecredit.scoring.defaults import (
     DEFAULT_REPEATS,
     DEFAULT_SEED,
     DEFAULT_SPLITS,
+    SYNTHETIC_KEEP,
 )
 
 model_app = typer.Typer(no_args_is_help=True)
@@ -35,6 +36,13 @@ TreesOption = typer.Option(
     "--trees",
     min=1,
     help="quick runs: this many trees in every booster instead of the defaults",
+)
+SyntheticOption = typer.Option(
+    None,
+    "--synthetic",
+    min=0,
+    help="lgbm: keep this many synthetic features (ratios, products, differences of the strongest "
+    f"free columns, screened on the training rows); 0 for none; default {SYNTHETIC_KEEP}",
 )
 SeedOption = typer.Option(DEFAULT_SEED, "--seed", help="the model's random seed")
 PdoOption = typer.Option(20.0, "--pdo", min=0.001, help="scorecard: points to double the odds")
@@ -60,6 +68,7 @@ def _model(
     kind: ModelKind,
     *,
     trees: int | None,
+    synthetic: int | None,
     seed: int,
     pdo: float,
     base_score: float,
@@ -69,9 +78,13 @@ def _model(
     from tradecredit.scoring.commands import default_model, scorecard_model
 
     if kind is ModelKind.LGBM:
-        return default_model(trees=trees, seed=seed)
+        return default_model(trees=trees, synthetic=synthetic, seed=seed)
     if trees is not None:
         raise InvalidInput("--trees sets the LightGBM boosters; a scorecard has none")
+    if synthetic is not None:
+        raise InvalidInput(
+            "--synthetic adds columns to the LightGBM boosters; a scorecard has none"
+        )
     return scorecard_model(seed=seed, pdo=pdo, base_score=base_score, base_odds=base_odds)
 
 
@@ -94,6 +107,7 @@ def evaluate_command(
     repeats: int = typer.Option(DEFAULT_REPEATS, "--repeats", min=1, help="outer repeats"),
     cv_seed: int = typer.Option(DEFAULT_CV_SEED, "--cv-seed", help="seed of the fold split"),
     trees: int | None = TreesOption,
+    synthetic: int | None = SyntheticOption,
     seed: int = SeedOption,
     kind: ModelKind = KindOption,
     pdo: float = PdoOption,
@@ -105,7 +119,13 @@ def evaluate_command(
 
     with _reported_errors():
         model = _model(
-            kind, trees=trees, seed=seed, pdo=pdo, base_score=base_score, base_odds=base_odds
+            kind,
+            trees=trees,
+            synthetic=synthetic,
+            seed=seed,
+            pdo=pdo,
+            base_score=base_score,
+            base_odds=base_odds,
         )
         evaluate_table(
             data,
@@ -131,6 +151,7 @@ def train_command(
     licence: str = typer.Option("not stated", "--licence", help="licence of the training data"),
     credit: str = typer.Option("not stated", "--credit", help="source / citation of the data"),
     trees: int | None = TreesOption,
+    synthetic: int | None = SyntheticOption,
     seed: int = SeedOption,
     overwrite: bool = typer.Option(False, "--overwrite", help="replace a model already in --out"),
     kind: ModelKind = KindOption,
@@ -143,7 +164,13 @@ def train_command(
 
     with _reported_errors():
         model = _model(
-            kind, trees=trees, seed=seed, pdo=pdo, base_score=base_score, base_odds=base_odds
+            kind,
+            trees=trees,
+            synthetic=synthetic,
+            seed=seed,
+            pdo=pdo,
+            base_score=base_score,
+            base_odds=base_odds,
         )
         train_table(
             data,

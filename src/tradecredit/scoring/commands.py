@@ -43,10 +43,13 @@ from tradecredit.scoring.scorecard_artifact import (
 )
 
 
-def default_model(*, trees: int | None, seed: int) -> ScoringModel:
-    """The one default configuration; `trees` shortens every booster for a quick trial run."""
+def default_model(*, trees: int | None, synthetic: int | None, seed: int) -> ScoringModel:
+    """The one default configuration; `trees` shortens every booster for a quick trial run,
+    `synthetic` sets how many synthetic features to keep (None: the default)."""
     boosters = DEFAULT_BOOSTERS if trees is None else with_trees(DEFAULT_BOOSTERS, trees)
-    return ScoringModel(boosters=boosters, random_state=seed)
+    if synthetic is None:
+        return ScoringModel(boosters=boosters, random_state=seed)
+    return ScoringModel(boosters=boosters, synthetic_keep=synthetic, random_state=seed)
 
 
 def scorecard_model(
@@ -140,7 +143,10 @@ def train_table(
         what = f"scorecard of {len(model.feature_names_)} features"
     else:
         card = save_model(model, out, training=record, evaluation=cv_metrics, overwrite=overwrite)
-        what = f"{len(model.boosters_)} boosters, {len(model.feature_names_)} features"
+        what = (
+            f"{len(model.boosters_)} boosters, {len(model.feature_names_)} features, "
+            f"{len(model.synthetic_features_)} synthetic"
+        )
     if evaluation is not None:
         write_evaluation(evaluation, out)
     console.print(f"model saved to {out} ({what}); card: {card}")

@@ -43,10 +43,11 @@ from tradecredit.scoring.boosters import (
     tree_counts,
 )
 from tradecredit.scoring.calibration import CALIBRATION_METHODS, Calibration, fit_calibration
-from tradecredit.scoring.defaults import DEFAULT_SEED
+from tradecredit.scoring.defaults import DEFAULT_SEED, SYNTHETIC_KEEP, SYNTHETIC_TOP
 from tradecredit.scoring.features import as_matrix, feature_matrix, monotone_constraints
 from tradecredit.scoring.metrics import auc
 from tradecredit.scoring.pairs import all_pairs, interaction_groups, strongest_pairs
+from tradecredit.scoring.synthetic import SyntheticFeature, screen_synthetic, with_synthetic
 
 MIN_DEFAULTS_FOR_CHOICE = 100
 """Below this many training rows of either class every member keeps its ceiling: with few defaults
@@ -157,6 +158,8 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         min_defaults_for_choice: int = MIN_DEFAULTS_FOR_CHOICE,
         calibration: str = "platt",
         monotone: bool = True,
+        synthetic_top: int = SYNTHETIC_TOP,
+        synthetic_keep: int = SYNTHETIC_KEEP,
         random_state: int = DEFAULT_SEED,
         n_jobs: int = 1,
     ) -> None:
@@ -167,6 +170,8 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         self.min_defaults_for_choice = min_defaults_for_choice
         self.calibration = calibration
         self.monotone = monotone
+        self.synthetic_top = synthetic_top
+        self.synthetic_keep = synthetic_keep
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -227,6 +232,32 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         ]
         if negative:
             raise InvalidInput(f"a member's number of pairs cannot be negative: {negative}")
+        if self.synthetic_top < 0 or self.synthetic_keep < 0:
+            raise InvalidInput(
+                f"synthetic_top ({self.synthetic_top}) and synthetic_keep ({self.synthetic_keep}) "
+                "cannot be negative"
+            )
+
+    def _screen_synthetic(
+        self, matrix: np.ndarray, target: np.ndarray, constraints: list[int]
+    ) -> list[SyntheticFeature]:
+        """The synthetic features of these rows (synthetic.py). None when either class has fewer
+        than `min_defaults_for_choice` rows, where a gain ranking would pick noise, nor for a bag
+        with a pairwise member, whose one- and two-feature shape must hold on the input columns."""
+        positives = int(target.sum())
+        if min(positives, target.size - positives) < self.min_defaults_for_choice:
+            return []
+        if any(spec.pairs is not None for spec in self.boosters):
+            return []
+        return screen_synthetic(
+            matrix,
+            target,
+            constraints,
+            top=self.synthetic_top,
+            keep=self.synthetic_keep,
+            seed=self.random_state,
+            threads=self.n_jobs,
+        )
 
     def _cross_fit(
         self, matrix: np.ndarray, target: np.ndarray, constraints: list[int]
@@ -301,11 +332,14 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: pl.DataFrame | np.ndarray, y: np.ndarray) -> ScoringModel:  # noqa: N803
         self._check_settings()
-        names, matrix = as_matrix(X)
+        names, inputs = as_matrix(X)
         target = _check_target(y, self.cross_fit_folds)
-        if matrix.shape[0] != target.size:
-            raise InvalidInput(f"{matrix.shape[0]} feature rows but {target.size} target values")
-        constraints = monotone_constraints(names) if self.monotone else [0] * len(names)
+        if inputs.shape[0] != target.size:
+            raise InvalidInput(f"{inputs.shape[0]} feature rows but {target.size} target values")
+        input_constraints = monotone_constraints(names) if self.monotone else [0] * len(names)
+        self.synthetic_features_ = self._screen_synthetic(inputs, target, input_constraints)
+        matrix = with_synthetic(inputs, self.synthetic_features_)
+        constraints = input_constraints + [0] * len(self.synthetic_features_)
         self.interaction_groups_: dict[str, list[list[int]]] = {}
         self.interaction_groups_ = self._screen_pairs(matrix, target, constraints)
         cross_fitted, out_of_fold = self._cross_fit(matrix, target, constraints)
@@ -326,10 +360,16 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         self.tree_choices_ = choices
         self.out_of_fold_auc_ = auc(target, blended)
         self.feature_names_ = names
-        self.monotone_constraints_ = constraints
+        self.monotone_constraints_ = input_constraints
         self.n_features_in_ = len(names)
         self.classes_ = np.array([0, 1])
         return self
+
+    @property
+    def column_names(self) -> list[str]:
+        """The boosters' columns: the input features, then the synthetic ones by name."""
+        synthetic = self.synthetic_features_
+        return [*self.feature_names_, *(item.name(self.feature_names_) for item in synthetic)]
 
     def selection(self) -> dict[str, Any]:
         """What the inner cross-fit chose, for the model card: trees per member and their AUCs."""
@@ -342,6 +382,10 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
             "members": [choice.to_dict() for choice in self.tree_choices_],
             "blend_out_of_fold_auc": self.out_of_fold_auc_,
             "interaction_groups": getattr(self, "interaction_groups_", {}),
+            "synthetic_features": [
+                {**item.to_dict(), "name": item.name(self.feature_names_)}
+                for item in getattr(self, "synthetic_features_", [])
+            ],
         }
 
     def _set_bag(self, bag: list[_Member]) -> None:
@@ -352,7 +396,7 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         self.booster_seeds_ = [item.seed for item in bag]
         self.booster_weights_ = [1.0 / (len(per_member) * per_member[item.name]) for item in bag]
 
-    def _matrix(self, X: pl.DataFrame | np.ndarray) -> np.ndarray:  # noqa: N803
+    def _inputs(self, X: pl.DataFrame | np.ndarray) -> np.ndarray:  # noqa: N803
         if isinstance(X, pl.DataFrame):
             return feature_matrix(X, self.feature_names_)
         matrix = np.asarray(X, dtype=np.float64)
@@ -362,9 +406,13 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
             )
         return matrix
 
+    def booster_matrix(self, X: pl.DataFrame | np.ndarray) -> np.ndarray:  # noqa: N803
+        """The boosters' matrix: the input features, then the synthetic ones."""
+        return with_synthetic(self._inputs(X), self.synthetic_features_)
+
     def raw_score(self, X: pl.DataFrame | np.ndarray) -> np.ndarray:  # noqa: N803
         """The bag's log-odds score before calibration: mean over members of their boosters' mean."""
-        matrix = self._matrix(X)
+        matrix = self.booster_matrix(X)
         scores = [booster.predict(matrix, raw_score=True) for booster in self.boosters_]
         return np.average(np.vstack(scores), axis=0, weights=self.booster_weights_)
 
@@ -380,11 +428,27 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         """1 where the PD is at least one half: a convenience, not a credit policy."""
         return (self.predict_pd(X) >= 0.5).astype(np.int8)
 
-    def contributions(self, X: pl.DataFrame | np.ndarray) -> np.ndarray:  # noqa: N803
-        """Per-feature log-odds contributions (TreeSHAP), weighted as the score; last column = bias."""
-        matrix = self._matrix(X)
+    def column_contributions(self, X: pl.DataFrame | np.ndarray) -> np.ndarray:  # noqa: N803
+        """Log-odds contributions (TreeSHAP) per booster column (`column_names`), weighted as the
+        score; last column = bias."""
+        matrix = self.booster_matrix(X)
         parts = [booster.predict(matrix, pred_contrib=True) for booster in self.boosters_]
         return np.average(np.stack(parts), axis=0, weights=self.booster_weights_)
+
+    def contributions(self, X: pl.DataFrame | np.ndarray) -> np.ndarray:  # noqa: N803
+        """Per input feature log-odds contributions, weighted as the score; last column = bias.
+
+        A synthetic feature's contribution is split in halves between its two input columns, so
+        every reason names a column of the input table and the row still sums to the raw score.
+        """
+        full = self.column_contributions(X)
+        inputs = self.n_features_in_
+        folded = np.concatenate([full[:, :inputs], full[:, -1:]], axis=1)
+        for offset, item in enumerate(self.synthetic_features_):
+            half = full[:, inputs + offset] / 2.0
+            folded[:, item.left] += half
+            folded[:, item.right] += half
+        return folded
 
     def reason_codes(
         self,
@@ -392,7 +456,7 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
         top_k: int = 3,
     ) -> list[list[ReasonCode]]:
         """For each row, up to top_k features that raise its PD the most, strongest first."""
-        matrix = self._matrix(X)
+        matrix = self._inputs(X)
         contributions = self.contributions(matrix)[:, :-1]
         reasons: list[list[ReasonCode]] = []
         for row, values in zip(contributions, matrix, strict=True):
