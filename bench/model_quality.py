@@ -5,10 +5,11 @@
 Protocol (the one `tradecredit model evaluate` runs, with its defaults): stratified 10-fold
 cross-validation repeated 3 times (RepeatedStratifiedKFold, random_state fixed); per outer fold AUC,
 Brier score, ECE (10 equal-frequency bins of the predicted PD) and KS; mean and sample standard
-deviation over the 30 folds. One procedure for every data set: each member's number of trees and the
-calibration are chosen inside each outer training part (ScoringModel.fit's inner 5-fold cross-fit),
-so the outer folds measure the whole procedure (nested cross-validation); the choices made in each
-outer fold are reported. A baseline in the same run and on the same folds: LightGBM's own defaults
+deviation over the 30 folds. One procedure for every data set: the synthetic features, each member's
+number of trees and the calibration are chosen inside each outer training part (ScoringModel.fit:
+the screening boosters and the inner 5-fold cross-fit see its rows only), so the outer folds
+measure the whole procedure (nested cross-validation); the choices made in each outer fold are
+reported. A baseline in the same run and on the same folds: LightGBM's own defaults
 (100 trees, no calibration), what a user would otherwise write.
 
 Each file runs in its own child process (one LightGBM thread each), the two side by side on the two
@@ -72,14 +73,17 @@ class LightGBMDefaults(ClassifierMixin, BaseEstimator):
 
 
 CHOICES: list[dict[str, int]] = []
+SYNTHETIC: list[int] = []
 
 
 class RecordingModel(ScoringModel):
-    """The product's ScoringModel, unchanged, that also notes each fit's tree choices for the report."""
+    """The product's ScoringModel, unchanged, that also notes each fit's tree choices and number of
+    synthetic features for the report."""
 
     def fit(self, X: pl.DataFrame | np.ndarray, y: np.ndarray) -> RecordingModel:  # noqa: N803
         super().fit(X, y)
         CHOICES.append({choice.member: choice.trees for choice in self.tree_choices_})
+        SYNTHETIC.append(len(self.synthetic_features_))
         return self
 
 
@@ -103,7 +107,8 @@ def child(path: Path) -> None:
 
     def log_fold(fold: FoldResult) -> None:
         with progress.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps({**fold.__dict__, "trees": CHOICES[-1]}) + "\n")
+            record = {**fold.__dict__, "trees": CHOICES[-1], "synthetic": SYNTHETIC[-1]}
+            handle.write(json.dumps(record) + "\n")
 
     started = time.perf_counter()
     ours = evaluate(table, model=RecordingModel(), on_fold=log_fold)
@@ -120,6 +125,7 @@ def child(path: Path) -> None:
             "baseline": baseline.summary(),
             "baseline_seconds": baseline.seconds,
             "trees": choice_summary(CHOICES),
+            "synthetic": [int(np.median(SYNTHETIC)), min(SYNTHETIC), max(SYNTHETIC)],
             "parameters": ours.parameters,
             "protocol": ours.protocol,
             "peak_rss_mib": peak_rss_mib(),
@@ -143,6 +149,8 @@ def result_lines(result: dict[str, Any]) -> list[str]:
             f"{member} {int(t['median'])} ({int(t['min'])}-{int(t['max'])})"
             for member, t in result["trees"].items()
         ),
+        "  - synthetic features kept inside the outer training parts (median, min-max): "
+        "{} ({}-{})".format(*result["synthetic"]),
         f"  - baseline LightGBM defaults, uncalibrated: AUC {_stat(base, 'auc')}, "
         f"Brier {_stat(base, 'brier')}, ECE {_stat(base, 'ece')}, KS {_stat(base, 'ks')}; "
         f"{result['baseline_seconds']:.0f} s",
@@ -183,9 +191,10 @@ def parent() -> None:
         f"- protocol: stratified {protocol['n_splits']}-fold x {protocol['n_repeats']} repeats "
         f"(RepeatedStratifiedKFold random_state {protocol['random_state']}); mean ± sample std over "
         f"the {protocol['n_splits'] * protocol['n_repeats']} outer folds; ECE: {protocol['ece_binning']}",
-        "- model (one procedure for every file; each member's number of trees chosen among "
-        "tree_grid candidates by the inner cross-fit's out-of-fold AUC inside each outer training "
-        f"part, nothing chosen on a test fold): ScoringModel({parameters})",
+        "- model (one procedure for every file; the synthetic features screened and each member's "
+        "number of trees chosen among tree_grid candidates by the inner cross-fit's out-of-fold "
+        "AUC inside each outer training part, nothing chosen on a test fold): "
+        f"ScoringModel({parameters})",
         *[line for result in results for line in result_lines(result)],
         f"- wall time {wall / 60:.1f} min for both files side by side (one process and one LightGBM "
         "thread per file, on a machine shared with other work)",
