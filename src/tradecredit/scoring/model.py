@@ -1,7 +1,9 @@
 """The scoring estimator: a bag of LightGBM boosters with a probability calibration fitted out of fold.
 
+`fit` first screens synthetic features on the training rows (ratios, products and differences of
+the strongest free columns, see synthetic.py); the boosters read the input columns, then those.
 The bag has one or more members (`boosters`, see boosters.py); each is a LightGBM configuration whose
-`n_estimators` is a ceiling. `fit` first splits the training rows into `cross_fit_folds` stratified
+`n_estimators` is a ceiling. `fit` then splits the training rows into `cross_fit_folds` stratified
 folds: for each fold k and each member, a booster is fitted on every fold but k and scores fold k at
 each candidate number of trees (`tree_grid` counts up to the ceiling), so each training row gets
 out-of-fold log-odds scores from boosters that never saw it. Each member's number of trees is the
