@@ -76,9 +76,18 @@ def main() -> None:
     parser.add_argument("--member", choices=sorted(MEMBERS), default="slow")
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--keep", type=int, default=60)
+    parser.add_argument(
+        "--columns", type=int, help="a random subset of this many columns (another table's shape)"
+    )
+    parser.add_argument("--column-seed", type=int, default=0)
     arguments = parser.parse_args()
     table = load_labelled(arguments.file, label=arguments.label)
     matrix = table.features.to_numpy().astype(np.float64)
+    if arguments.columns is not None:
+        rng = np.random.default_rng(arguments.column_seed)
+        subset = np.sort(rng.choice(matrix.shape[1], arguments.columns, replace=False))
+        matrix = matrix[:, subset]
+        print("columns:", ", ".join(table.feature_names[index] for index in subset))
     started = time.perf_counter()
     plain, widened = fold_aucs(
         matrix, table.target.astype(np.int8), arguments.member, arguments.top, arguments.keep
