@@ -592,6 +592,18 @@ def best_rate(results: dict[str, Any]) -> str:
     return f"{max(within)}/s" if within else "none of the rates tried"
 
 
+def workers_per_database(parser: argparse.ArgumentParser, text: str) -> dict[str, int]:
+    """`sqlite=1,postgresql=2` as a dict (a database not named keeps its default); anything else
+    stops with a usage error."""
+    workers = {"sqlite": 1, "postgresql": 2}
+    for pair in text.split(","):
+        database, _, count = pair.partition("=")
+        if database not in ("sqlite", "postgresql") or not count.isdigit() or int(count) < 1:
+            parser.error(f"--workers {text!r}: write DATABASE=N pairs, e.g. sqlite=1,postgresql=2")
+        workers[database] = int(count)
+    return workers
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--load-child", help=argparse.SUPPRESS)
@@ -630,7 +642,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     args.clients = [int(c) for c in args.clients.split(",")]
     args.sweep = [int(r) for r in args.sweep.split(",")]
-    workers = {db: int(n) for db, n in (pair.split("=") for pair in args.workers.split(","))}
+    workers = workers_per_database(parser, args.workers)
     all_lines: list[str] = []
     summary: list[str] = []
     with tempfile.TemporaryDirectory(dir=BENCH_DIR) as folder:
