@@ -30,7 +30,12 @@ from tradecredit.scoring.datasets import (
     numeric_features,
     read_table,
 )
-from tradecredit.scoring.defaults import DEFAULT_CV_SEED, DEFAULT_REPEATS, DEFAULT_SPLITS
+from tradecredit.scoring.defaults import (
+    DEFAULT_CV_SEED,
+    DEFAULT_REPEATS,
+    DEFAULT_SPLITS,
+    SYNTHETIC_KEEP,
+)
 from tradecredit.scoring.evaluation import Evaluation, FoldResult, PDModel, evaluate
 from tradecredit.scoring.grades import grades_for_pds
 from tradecredit.scoring.model import ReasonCode, ScoringModel
@@ -47,9 +52,8 @@ def default_model(*, trees: int | None, synthetic: int | None, seed: int) -> Sco
     """The one default configuration; `trees` shortens every booster for a quick trial run,
     `synthetic` sets how many synthetic features to keep (None: the default)."""
     boosters = DEFAULT_BOOSTERS if trees is None else with_trees(DEFAULT_BOOSTERS, trees)
-    if synthetic is None:
-        return ScoringModel(boosters=boosters, random_state=seed)
-    return ScoringModel(boosters=boosters, synthetic_keep=synthetic, random_state=seed)
+    keep = SYNTHETIC_KEEP if synthetic is None else synthetic
+    return ScoringModel(boosters=boosters, synthetic_keep=keep, random_state=seed)
 
 
 def scorecard_model(

@@ -240,16 +240,18 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
                 "cannot be negative"
             )
 
+    def _too_few_to_choose(self, target: np.ndarray) -> bool:
+        """Whether either class has fewer than `min_defaults_for_choice` rows, too few to choose on."""
+        positives = int(target.sum())
+        return min(positives, target.size - positives) < self.min_defaults_for_choice
+
     def _screen_synthetic(
         self, matrix: np.ndarray, target: np.ndarray, constraints: list[int]
     ) -> list[SyntheticFeature]:
         """The synthetic features of these rows (synthetic.py). None when either class has fewer
         than `min_defaults_for_choice` rows, where a gain ranking would pick noise, nor for a bag
         with a pairwise member, whose one- and two-feature shape must hold on the input columns."""
-        positives = int(target.sum())
-        if min(positives, target.size - positives) < self.min_defaults_for_choice:
-            return []
-        if any(spec.pairs is not None for spec in self.boosters):
+        if self._too_few_to_choose(target) or any(spec.pairs is not None for spec in self.boosters):
             return []
         return screen_synthetic(
             matrix,
@@ -290,8 +292,7 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
 
     def _candidates(self, spec: BoosterSpec, target: np.ndarray) -> list[int]:
         """The counts to choose from; only the ceiling when either class is too small to choose on."""
-        positives = int(target.sum())
-        if min(positives, target.size - positives) < self.min_defaults_for_choice:
+        if self._too_few_to_choose(target):
             return [spec.n_estimators]
         return tree_counts(spec.n_estimators, self.tree_grid)
 
@@ -386,7 +387,7 @@ class ScoringModel(ClassifierMixin, BaseEstimator):
             "interaction_groups": getattr(self, "interaction_groups_", {}),
             "synthetic_features": [
                 {**item.to_dict(), "name": item.name(self.feature_names_)}
-                for item in getattr(self, "synthetic_features_", [])
+                for item in self.synthetic_features_
             ],
         }
 
