@@ -277,6 +277,28 @@ def test_a_runner_whose_connection_dies_fails_one_batch_and_reconnects(
     assert rows(engine, tenant, CheckoutDecision) == 2
 
 
+def test_the_runner_plans_generically_on_a_connection_the_pool_never_gets_back(
+    engine: Engine, tenant: Tenant
+) -> None:
+    """PostgreSQL: the batch connection runs generic plans (`api.hot.use_generic_plans`); the
+    setting must not leak into the pool's connections, which serve every other request."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    buyers(engine, tenant, {"G": "1000"})
+    runner = BatchRunner(engine)
+    try:
+        assert exposure_of(runner.run([request_for(tenant, "G", "100")])[0]) == "0.00"
+        connection = runner._connection
+        assert connection is not None
+        mode = connection.exec_driver_sql("SHOW plan_cache_mode").scalar_one()
+        connection.rollback()
+        assert mode == "force_generic_plan"
+    finally:
+        runner.close()
+    with engine.connect() as pooled:
+        assert pooled.exec_driver_sql("SHOW plan_cache_mode").scalar_one() == "auto"
+
+
 def test_postgresql_keeps_its_memory_between_batches_until_the_log_says_otherwise(
     engine: Engine, tenant: Tenant, runner: BatchRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
