@@ -30,6 +30,29 @@ def test_an_untouched_chain_verifies(engine: Engine, actor: Actor) -> None:
     assert report.events_checked == 6  # organisation.created + 5
 
 
+def test_appends_of_any_size_verify_and_advance_the_head(engine: Engine, actor: Actor) -> None:
+    """One append of 1, of 40 (one statement on PostgreSQL: `db.bulk`) and of 3 with no
+    before: every event stored in order, the head on the last."""
+    _write_events(engine, actor, 1)
+    _write_events(engine, actor, 40)
+    with unit_of_work(engine) as session:
+        audit.record_many(
+            session,
+            actor=actor,
+            changes=[
+                audit.Change("thing.created", "thing", None, None, {"n": i}) for i in range(3)
+            ],
+        )
+    report = _verify(engine, actor)
+    assert report.ok, report.broken
+    assert report.events_checked == 1 + 1 + 40 + 3
+    with unit_of_work(engine) as session:
+        seqs = session.scalars(
+            select(AuditEvent.seq).where(AuditEvent.org_id == actor.org_id).order_by(AuditEvent.seq)
+        ).all()
+    assert seqs == list(range(1, 46))
+
+
 def test_an_altered_row_is_found_at_its_link(engine: Engine, actor: Actor) -> None:
     _write_events(engine, actor, 5)
     with unit_of_work(engine) as session:

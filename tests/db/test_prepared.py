@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
 from tradecredit.db.engine import unit_of_work
-from tradecredit.db.prepared import Prepared
+from tradecredit.db.prepared import Prepared, pipelined
 from tradecredit.db.writers import write_transaction
 from tradecredit.fx.models import FxRate
 from tradecredit.organisations.models import Organisation
@@ -93,6 +93,26 @@ _PERCENT_AND_REPEATS = Prepared(
         text("'%(not_a_parameter)s'"),
     ).where(literal_column("1") == bindparam("one", type_=Integer))
 )
+
+
+def test_statements_sent_together_give_their_rows_after_the_block(
+    engine: Engine, actor: Actor
+) -> None:
+    """`send` inside `pipelined` (one round trip on PostgreSQL): each statement's rows, typed,
+    fetched after the block, in any order."""
+    with unit_of_work(engine) as session:
+        session.add_all([_company(actor, "S1"), _company(actor, "S2")])
+        session.flush()
+        params = {"org_id": actor.org_id}
+        expected = _COMPANIES.all(session, params)
+        with pipelined(session):
+            companies = _COMPANIES.send(session, params)
+            none = _COMPANIES.send(session, {"org_id": uuid.uuid4()})
+            one = Prepared(select(literal(1, Integer))).send(session)
+        assert one.first() == (1,)
+        assert none.first() is None
+        assert companies.all() == expected
+        assert [row[2] for row in expected] == ["Company S1", "Company S2"]
 
 
 def test_percent_signs_repeated_and_many_parameters_on_each_driver(engine: Engine) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from psycopg.errors import UniqueViolation
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -38,9 +38,12 @@ from tradecredit.decisions.models import CheckoutDecision
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.idempotency.models import IdempotencyRecord
+from tradecredit.kit.clock import utcnow
 from tradecredit.orders import service as orders
 from tradecredit.orders.models import Order
 from tradecredit.orders.schemas import CancellationCreate
+from tradecredit.organisations.models import ApiKey, User
+from tradecredit.organisations.roles import Role
 from tradecredit.organisations.service import system_actor
 from tradecredit.receivables import service as receivables
 from tradecredit.receivables.models import CustomerAccount
@@ -297,6 +300,39 @@ def test_the_runner_plans_generically_on_a_connection_the_pool_never_gets_back(
         runner.close()
     with engine.connect() as pooled:
         assert pooled.exec_driver_sql("SHOW plan_cache_mode").scalar_one() == "auto"
+
+
+def test_a_key_revoked_or_demoted_between_batches_decides_nothing_more(
+    engine: Engine, tenant: Tenant, runner: BatchRunner
+) -> None:
+    """The runner remembers the keys' owners, to send a batch's opening statements together on
+    PostgreSQL (`decisions.batch._open_together`), but every batch reads its keys again in its
+    own transaction: once the key's user is a viewer, or the key revoked, the next batch hands
+    its request back (the route answers 403 / 401) and stores nothing of it."""
+    buyers(engine, tenant, {"R": "1000"})
+    key_id = tenant.key_ids[Role.ADMIN]
+
+    def decide() -> str | None:
+        return runner.run([request_for(tenant, "R", "100")])[0]
+
+    def set_role(role: Role) -> None:
+        with unit_of_work(engine) as session:
+            user_id = session.scalar(select(ApiKey.user_id).where(ApiKey.id == key_id))
+            session.execute(update(User).where(User.id == user_id).values(role=role.value))
+
+    assert decide() is not None
+    assert decide() is not None
+    set_role(Role.VIEWER)
+    assert decide() is None
+    set_role(Role.ADMIN)
+    assert decide() is not None
+    with unit_of_work(engine) as session:
+        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=utcnow()))
+    assert decide() is None
+    assert rows(engine, tenant, CheckoutDecision) == 3
+    assert rows(engine, tenant, IdempotencyRecord) == 3
+    with unit_of_work(engine) as session:
+        assert verify_chain(session, org_id=tenant.org_id).ok
 
 
 def test_postgresql_keeps_its_memory_between_batches_until_the_log_says_otherwise(

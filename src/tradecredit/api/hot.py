@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecredit.api.deps import work_and_commit
+from tradecredit.context import Actor
 from tradecredit.db.checkpoints import (
     Checkpointer,
     with_autocheckpoint,
@@ -44,6 +45,7 @@ from tradecredit.decisions.batch import (
     DECISIONS_PATH,
     BatchItemFailed,
     CheckoutRequest,
+    KeysChanged,
     decide_batch,
 )
 from tradecredit.decisions.schemas import DecisionCreate
@@ -68,6 +70,7 @@ class BatchRunner:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         self._memo = ExposureMemo(log=None if self._sqlite else ChangeLog())
+        self._keys: dict[str, Actor] = {}
         self._connection: Connection | None = None
         self._checkpointer: Checkpointer | None = None
         self._autocheckpoint = 0
@@ -97,15 +100,23 @@ class BatchRunner:
 
     def run(self, requests: list[CheckoutRequest]) -> list[str | None]:
         """Decide and commit `requests`; a request whose decision fails is left out (None: it
-        runs alone) and the rest decided again in a new transaction."""
+        runs alone) and the rest decided again in a new transaction, as is the whole batch when
+        an API key's owner changed since an earlier batch (`decisions.batch.KeysChanged`: the
+        keys are then read first)."""
         answers: list[str | None] = [None] * len(requests)
         remaining = list(range(len(requests)))
         while remaining:
             batch = [requests[i] for i in remaining]
             try:
                 with self._session() as session:
-                    work = partial(decide_batch, session, requests=batch, memo=self._memo)
+                    work = partial(
+                        decide_batch, session, requests=batch, memo=self._memo, keys=self._keys
+                    )
                     bodies = work_and_commit(session, work)
+            except KeysChanged:
+                self._forget()
+                self._keys.clear()
+                continue
             except BatchItemFailed as failed:
                 self._forget()
                 log.info("checkout decision run alone after failing in a batch", exc_info=failed)

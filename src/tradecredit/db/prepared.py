@@ -113,33 +113,24 @@ class Prepared:
             found = self._compiled[dialect.name] = _compile(self.statement, dialect)
         return found
 
+    def send(self, session: Session, params: Mapping[str, Any] | None = None) -> Sent:
+        """Run the statement; its rows are fetched later (`Sent`). Inside `pipelined`, nothing
+        waits for the server until a result is fetched or the block ends: statements sent one
+        after another there make one round trip together."""
+        compiled, cursor = self._run(session, params or {})
+        return Sent(compiled, cursor)
+
     def all(
         self, session: Session, params: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         """Every result row as a tuple, in the statement's column order."""
-        compiled, cursor = self._run(session, params or {})
-        try:
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-        processors = compiled.result_processors
-        if processors is None:
-            return [tuple(row) for row in rows]
-        return [_process(row, processors) for row in rows]
+        return self.send(session, params).all()
 
     def first(
         self, session: Session, params: Mapping[str, Any] | None = None
     ) -> tuple[Any, ...] | None:
         """The first result row, or None."""
-        compiled, cursor = self._run(session, params or {})
-        try:
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        if row is None:
-            return None
-        processors = compiled.result_processors
-        return tuple(row) if processors is None else _process(row, processors)
+        return self.send(session, params).first()
 
     def execute(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement without results; the number of rows it touched."""
@@ -173,6 +164,36 @@ class Prepared:
             cursor.close()
             raise _wrapped(session, compiled, arguments, error) from error
         return compiled, cursor
+
+
+@dataclass(slots=True)
+class Sent:
+    """A statement run by `Prepared.send`, its rows not fetched yet. Fetch them once."""
+
+    compiled: _Compiled
+    cursor: Any
+
+    def all(self) -> list[tuple[Any, ...]]:
+        """Every result row as a tuple, in the statement's column order."""
+        try:
+            rows = self.cursor.fetchall()
+        finally:
+            self.cursor.close()
+        processors = self.compiled.result_processors
+        if processors is None:
+            return [tuple(row) for row in rows]
+        return [_process(row, processors) for row in rows]
+
+    def first(self) -> tuple[Any, ...] | None:
+        """The first result row, or None."""
+        try:
+            row = self.cursor.fetchone()
+        finally:
+            self.cursor.close()
+        if row is None:
+            return None
+        processors = self.compiled.result_processors
+        return tuple(row) if processors is None else _process(row, processors)
 
 
 def _cursor(connection: Any, compiled: _Compiled) -> Any:

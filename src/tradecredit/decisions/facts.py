@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from tradecredit.companies.models import Company
 from tradecredit.context import Actor
-from tradecredit.db.prepared import Prepared
+from tradecredit.db.prepared import Prepared, Sent
 from tradecredit.db.writers import hold_sqlite_write_lock
 from tradecredit.decisions.rules import BuyerFacts, CheckoutRules
 from tradecredit.exposure.memo import ExposureMemo
@@ -258,7 +258,18 @@ def lock_buyers(
     `memo` (PostgreSQL's), where `lock_buyer` (under `buyer_key`, for this transaction; None:
     not in the buyer file) and `position_of` find them. Concurrent callers lock in the same
     order (`_locked_buyers_statement`); callers locking several organisations' buyers take
-    them organisation by organisation in one order too."""
+    them organisation by organisation in one order too. The steps apart (`send_lock`,
+    `keep_locked`, `read_unknown`) let a caller send the lock with other statements."""
+    sent = send_lock(session, actor=actor, buyers=buyers, as_of=as_of)
+    locked = keep_locked(sent, actor=actor, buyers=buyers, as_of=as_of, memo=memo)
+    memo.catch_up(session)
+    read_unknown(session, actor=actor, locked=locked, as_of=as_of, memo=memo)
+
+
+def send_lock(
+    session: Session, *, actor: Actor, buyers: Sequence[tuple[str, str]], as_of: date
+) -> Sent:
+    """`lock_buyers`' lock, sent (`db.prepared.Sent`)."""
     wanted = sorted(set(buyers))
     params = {
         "org_id": actor.org_id,
@@ -266,17 +277,38 @@ def lock_buyers(
         "registration_numbers": [number for _, number in wanted],
         "as_of": as_of,
     }
-    found = {
-        (row[_LOCKED_COLUMNS], row[_LOCKED_COLUMNS + 1]): _locked(row)
-        for row in _LOCKED_BUYERS.all(session, params)
-    }
-    for country, number in wanted:
+    return _LOCKED_BUYERS.send(session, params)
+
+
+def keep_locked(
+    sent: Sent,
+    *,
+    actor: Actor,
+    buyers: Sequence[tuple[str, str]],
+    as_of: date,
+    memo: ExposureMemo,
+) -> list[LockedBuyer]:
+    """The buyers `send_lock` locked, each kept in `memo` under `buyer_key` (None: not in the
+    buyer file)."""
+    found = {(row[_LOCKED_COLUMNS], row[_LOCKED_COLUMNS + 1]): _locked(row) for row in sent.all()}
+    for country, number in sorted(set(buyers)):
         memo.keep(buyer_key(actor, country, number), as_of, found.get((country, number)))
-    memo.catch_up(session)
+    return list(found.values())
+
+
+def read_unknown(
+    session: Session,
+    *,
+    actor: Actor,
+    locked: Sequence[LockedBuyer],
+    as_of: date,
+    memo: ExposureMemo,
+) -> None:
+    """Into `memo`, the exposure of the `locked` buyers it does not know (after its catch-up)."""
     company_ids = [
-        locked.buyer.company_id
-        for locked in found.values()
-        if not memo.knows(org_id=actor.org_id, company_id=locked.buyer.company_id)
+        buyer.buyer.company_id
+        for buyer in locked
+        if not memo.knows(org_id=actor.org_id, company_id=buyer.buyer.company_id)
     ]
     if not company_ids:
         return

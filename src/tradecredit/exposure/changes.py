@@ -36,7 +36,7 @@ from sqlalchemy import BigInteger, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from tradecredit.db.prepared import Prepared
+from tradecredit.db.prepared import Prepared, Sent
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +90,15 @@ class ChangeLog:
     def look(self, session: Session) -> Changed:
         """The companies other transactions changed since the last look (None: forget all:
         the first look, or a pruning removed rows this worker still needed); moves the mark."""
+        return self.looked(self.send_look(session))
+
+    def send_look(self, session: Session) -> Sent:
+        """`look` in two steps: the read sent (`db.prepared.Sent`), then `looked`."""
         mark = _NOTHING_YET if self.mark is None else self.mark
-        row = _LOOK.first(session, {"mark": mark, "own": self.own})
+        return _LOOK.send(session, {"mark": mark, "own": self.own})
+
+    def looked(self, sent: Sent) -> Changed:
+        row = sent.first()
         assert row is not None
         new_mark, current, changed = row
         first = self.mark is None

@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from tradecredit.context import Actor
+from tradecredit.db.prepared import Sent
 from tradecredit.db.writers import hold_sqlite_write_lock
 from tradecredit.exposure.changes import ChangeLog
 from tradecredit.exposure.one import (
@@ -121,9 +122,13 @@ class ExposureMemo:
     def catch_up(self, session: Session) -> None:
         """With a `log`, once the transaction holds the locks of the buyers it will read: forget
         the exposures other transactions changed since the last look (`exposure.changes`)."""
-        if self.log is None:
-            return
-        changed = self.log.look(session)
+        if self.log is not None:
+            self.caught_up(self.log.send_look(session))
+
+    def caught_up(self, sent: Sent) -> None:
+        """`catch_up`'s second step, with the change log's look sent (`ChangeLog.send_look`)."""
+        assert self.log is not None
+        changed = self.log.looked(sent)
         if changed is None:
             self._rates.clear()
             self._natives.clear()

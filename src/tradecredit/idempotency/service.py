@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from tradecredit.audit.canonical import canonical_json
 from tradecredit.context import Actor
-from tradecredit.db.prepared import Prepared
+from tradecredit.db.prepared import Prepared, Sent
 from tradecredit.idempotency.models import IdempotencyRecord
 from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import IdempotencyKeyReused, InvalidInput, UnsupportedDatabase
@@ -140,8 +140,14 @@ def _claim_many_statement(dialect: str, count: int) -> Prepared:
 def claim_many(session: Session, *, claims: Sequence[Claim]) -> set[tuple[uuid.UUID, str]]:
     """`claim` for several keys in one statement (distinct (organisation, key) pairs); the
     pairs this transaction took. The same waiting rules as `claim`, key by key."""
+    return claimed_pairs(send_claims(session, claims=claims))
+
+
+def send_claims(session: Session, *, claims: Sequence[Claim]) -> Sent | None:
+    """`claim_many` in two steps: the statement sent (`db.prepared.Sent`; None: no claims),
+    then `claimed_pairs` once its rows may be fetched."""
     if not claims:
-        return set()
+        return None
     statement = _claim_many_statement(session.get_bind().dialect.name, len(claims))
     now = utcnow()
     params: dict[str, Any] = {}
@@ -158,7 +164,11 @@ def claim_many(session: Session, *, claims: Sequence[Claim]) -> set[tuple[uuid.U
             "response_body": "",
         }
         params.update({f"c{i}_{name}": value for name, value in values.items()})
-    return {(org_id, key) for org_id, key in statement.all(session, params)}
+    return statement.send(session, params)
+
+
+def claimed_pairs(sent: Sent | None) -> set[tuple[uuid.UUID, str]]:
+    return set() if sent is None else {(org_id, key) for org_id, key in sent.all()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
 from tradecredit.context import Actor
-from tradecredit.db.prepared import Prepared
+from tradecredit.db.prepared import Prepared, Sent
 from tradecredit.kit.currencies import validate_currency
 from tradecredit.kit.errors import AlreadyExists, InvalidInput, NotFound, Unauthenticated
 from tradecredit.kit.money import to_minor
@@ -153,15 +153,27 @@ _KEY_OWNER = Prepared(
     .join(User, User.id == ApiKey.user_id)
     .where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
 )
-"""One indexed read (the unique key_hash) per request; nothing is cached, so a revoked key, or
-a user's new role, counts from the next request on."""
+"""One indexed read (the unique key_hash) per request, or per batch of checkout decisions, in its
+own transaction; nothing is trusted from an earlier read (the decision batches remember owners
+only to send their statements together, and check them, `decisions.batch._open_together`), so
+a revoked key, or a user's new role, counts from the next request on."""
 
 
 def authenticate(session: Session, *, plaintext: str) -> Actor:
     """The actor behind an API key; the same error whatever is wrong, so nothing leaks."""
+    return authenticated(send_authentication(session, plaintext=plaintext))
+
+
+def send_authentication(session: Session, *, plaintext: str) -> Sent | None:
+    """`authenticate` in two steps: the key's read, sent (`db.prepared.Sent`; None: the key
+    is not even of our form), then `authenticated` once its row may be fetched."""
     if not plaintext.startswith(KEY_PREFIX):
-        raise Unauthenticated("invalid API key")
-    row = _KEY_OWNER.first(session, {"key_hash": hash_key(plaintext)})
+        return None
+    return _KEY_OWNER.send(session, {"key_hash": hash_key(plaintext)})
+
+
+def authenticated(sent: Sent | None) -> Actor:
+    row = None if sent is None else sent.first()
     if row is None:
         raise Unauthenticated("invalid API key")
     org_id, email, role, user_id = row
