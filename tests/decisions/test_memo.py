@@ -162,6 +162,41 @@ def test_a_batch_that_is_rolled_back_leaves_none_of_its_reservations(
     assert exposure_of(runner.run([request_for(tenant, "F1", "100")])[0]) == "100.00"
 
 
+def test_each_approval_of_a_batch_has_its_order_written_with_it(
+    engine: Engine, tenant: Tenant, runner: BatchRunner
+) -> None:
+    """A batch writes the orders of approvals without a merchant reference with its decision
+    rows (`decide_checkout(orders_later=...)`), a merchant's at once: each decision names its
+    order, with the reference and amount it reserved."""
+    buyers(engine, tenant, {"W1": "1000", "W2": "1000"})
+    answers = runner.run(
+        [
+            request_for(tenant, "W1", "100"),
+            request_for(tenant, "W2", "50", order_reference="PO-W2"),
+            request_for(tenant, "W1", "200"),
+        ]
+    )
+    assert [json.loads(a or "{}").get("outcome") for a in answers] == ["approve"] * 3
+    with unit_of_work(engine) as session:
+        orders = {
+            o.id: (o.order_reference, o.amount_minor, o.company_id)
+            for o in session.scalars(select(Order).where(Order.org_id == tenant.org_id))
+        }
+        decisions = session.scalars(
+            select(CheckoutDecision).where(CheckoutDecision.org_id == tenant.org_id)
+        ).all()
+    assert len(orders) == len(decisions) == 3
+    for decision in decisions:
+        assert decision.order_id is not None
+        reference = decision.merchant_reference or f"checkout-{decision.id}"
+        assert orders[decision.order_id] == (
+            reference,
+            decision.amount_minor,
+            decision.company_id,
+        )
+    assert exposure_of(runner.run([request_for(tenant, "W1", "1")])[0]) == "300.00"
+
+
 def test_the_memory_is_forgotten_on_a_new_day_and_kept_otherwise(
     engine: Engine, tenant: Tenant
 ) -> None:

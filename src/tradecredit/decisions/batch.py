@@ -34,7 +34,7 @@ from tradecredit.decisions.facts import keep_locked, lock_buyers, read_unknown, 
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.decisions.service import PendingAudit, decide_checkout, may_decide
 from tradecredit.decisions.shape import decision_out
-from tradecredit.decisions.store import insert_decisions
+from tradecredit.decisions.store import insert_decisions, insert_orders
 from tradecredit.exposure.memo import ExposureMemo
 from tradecredit.idempotency import service as idempotency
 from tradecredit.kit.clock import utcnow
@@ -271,6 +271,7 @@ def decide_batch(
     answers: list[idempotency.Answer] = []
     entries: dict[uuid.UUID, list[tuple[Actor, audit.Change]]] = {}
     rows: list[dict[str, Any]] = []
+    orders: list[dict[str, Any]] = []
     for index in _buyer_order(requests, claimed):
         actor = actors[index]
         assert actor is not None
@@ -283,6 +284,7 @@ def decide_batch(
                 audit_later=pending,
                 memo=memo,
                 rows_later=rows,
+                orders_later=orders,
             )
         except Exception as error:
             raise BatchItemFailed(index) from error
@@ -292,6 +294,7 @@ def decide_batch(
         answers.append(idempotency.Answer(actor, key, DECIDED_STATUS, body))
         entries.setdefault(actor.org_id, []).extend((actor, change) for change in pending.changes)
     with pipelined(session):
+        insert_orders(session, rows=orders)
         insert_decisions(session, rows=rows)
         idempotency.store_answers(session, answers=answers)
         for org_id in sorted(entries, key=str):

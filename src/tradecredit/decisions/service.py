@@ -95,6 +95,7 @@ def decide_checkout(
     audit_later: PendingAudit | None = None,
     memo: ExposureMemo | None = None,
     rows_later: list[dict[str, Any]] | None = None,
+    orders_later: list[dict[str, Any]] | None = None,
 ) -> DecisionRecord:
     """Decide a checkout now; an approval reserves its amount as an order (see module doc).
 
@@ -154,8 +155,15 @@ def decide_checkout(
     changes: list[audit.Change] = []
     order: dict[str, Any] | None = None
     if verdict.outcome is Outcome.APPROVE and locked is not None:
+        defer = memo is not None and data.order_reference is None
         order, change = _reserve(
-            session, actor=actor, data=data, decision_id=decision_id, locked=locked, now=now
+            session,
+            actor=actor,
+            data=data,
+            decision_id=decision_id,
+            locked=locked,
+            now=now,
+            rows_later=orders_later if defer else None,
         )
         changes.append(change)
         if memo is not None:
@@ -198,6 +206,7 @@ def _reserve(
     decision_id: uuid.UUID,
     locked: LockedBuyer,
     now: datetime,
+    rows_later: list[dict[str, Any]] | None,
 ) -> tuple[dict[str, Any], audit.Change]:
     """The order reserving an approval: the merchant's reference, else checkout-<decision id>;
     the full amount in the request's currency."""
@@ -211,6 +220,7 @@ def _reserve(
         currency=data.currency,
         amount_minor=to_minor(data.amount, data.currency),
         now=now,
+        rows_later=rows_later,
     )
 
 

@@ -50,8 +50,10 @@ def reserve_order(
     currency: str,
     amount_minor: int,
     now: datetime,
+    rows_later: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], Change]:
-    """The reservation order's row (written) and its `order.created` change (not yet recorded).
+    """The reservation order's row (written, or appended to `rows_later` for the caller to
+    write with `insert_orders`) and its `order.created` change (not yet recorded).
 
     A reference another order already has is AlreadyExists, as `create_order` says it; a buyer
     without a customer account gets one opened (and audited) as `create_order` would."""
@@ -77,9 +79,17 @@ def reserve_order(
         "cancellation_reason": None,
         "updated_at": now,
     }
-    _INSERT_ORDER.execute(session, values)
+    if rows_later is None:
+        _INSERT_ORDER.execute(session, values)
+    else:
+        rows_later.append(values)
     change = Change("order.created", "order", str(values["id"]), None, _after(values))
     return values, change
+
+
+def insert_orders(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Write reservation orders (`reserve_order`'s rows) in one executemany."""
+    _INSERT_ORDER.execute_many(session, rows)
 
 
 def insert_decision(session: Session, *, values: dict[str, Any]) -> Change:
