@@ -72,8 +72,10 @@ def _generic_plan_of(engine: Engine, prepared: Prepared, params: dict[str, Any])
         connection.exec_driver_sql(f"PREPARE hot AS {compiled.sql}")
         execute = sql.SQL("EXPLAIN EXECUTE hot({})").format(values).as_string(raw)
         plan = "\n".join(row[0] for row in connection.exec_driver_sql(execute))
-        connection.rollback()
+        # before the rollback, which on a connection with psycopg's own prepared statements
+        # deallocates them all
         connection.exec_driver_sql("DEALLOCATE hot")
+        connection.rollback()
     return plan
 
 
