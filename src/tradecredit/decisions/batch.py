@@ -231,7 +231,7 @@ def _open(
     read on PostgreSQL: together when every key is remembered (`_open_together`), else one
     statement after another."""
     postgresql_memo = memo if memo is not None and memo.log is not None else None
-    if postgresql_memo and keys and all(hash_key(r.api_key) in keys for r in requests):
+    if postgresql_memo and keys and all(hash_key(k) in keys for k in {r.api_key for r in requests}):
         return _open_together(
             session, requests=requests, keys=keys, memo=postgresql_memo, as_of=as_of
         )
