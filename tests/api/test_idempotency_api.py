@@ -252,3 +252,30 @@ def test_a_claim_rolled_back_frees_the_key(engine: Engine, actor: Actor) -> None
     with unit_of_work(engine) as session:
         assert idempotency.find_record(session, actor=actor, key="k") is None
         assert idempotency.claim(session, actor=actor, **claim) is True
+
+
+@pytest.mark.parametrize("count", [0, 1, 13, 64, 100])
+def test_claims_go_out_in_power_of_two_statements_and_all_land(
+    engine: Engine, actor: Actor, count: int
+) -> None:
+    claims = [
+        idempotency.Claim(actor, f"k{i:03d}", "POST", "/v1/x", "f" * 64, 201, f'{{"n":{i}}}')
+        for i in range(count)
+    ]
+    sizes = [len(chunk) for chunk in idempotency._chunks(claims)]
+    assert sum(sizes) == count
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(size in idempotency.CHUNKS for size in sizes)
+    assert len(sizes) <= 3 or count > 64
+    with unit_of_work(engine) as session:
+        taken = idempotency.claim_many(session, claims=claims)
+    assert taken == {(actor.org_id, claim.key) for claim in claims}
+    with unit_of_work(engine) as session:
+        again = idempotency.claim_many(session, claims=claims[:5])
+        stored = session.scalar(
+            select(func.count())
+            .select_from(IdempotencyRecord)
+            .where(IdempotencyRecord.org_id == actor.org_id, IdempotencyRecord.status_code == 201)
+        )
+    assert again == set(), "keys already answered are not taken again"
+    assert stored == count

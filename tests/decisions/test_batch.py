@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from api.builders import Tenant, make_tenant
 from decisions.builders import add_buyer, checkout, grant_limit
@@ -26,6 +31,7 @@ from tradecredit.audit.models import AuditEvent
 from tradecredit.audit.service import verify_chain
 from tradecredit.context import Actor
 from tradecredit.db.engine import unit_of_work
+from tradecredit.decisions import batch as batch_module
 from tradecredit.decisions import service
 from tradecredit.decisions.batch import CheckoutRequest, decide_batch
 from tradecredit.decisions.models import CheckoutDecision
@@ -133,11 +139,9 @@ def test_what_a_batch_cannot_decide_is_handed_back_and_the_rest_decided(
     with unit_of_work(engine) as session:
         first = decide_batch(session, requests=[taken])
     assert first[0] is not None
-    with unit_of_work(engine) as session:
-        bodies = decide_batch(
-            session,
-            requests=[good, repeated, bad_key, viewer, taken, request_for(tenant, "NEW1", "50")],
-        )
+    bodies = hot.run_batch(
+        engine, [good, repeated, bad_key, viewer, taken, request_for(tenant, "NEW1", "50")]
+    )
     assert [b is not None for b in bodies] == [True, False, False, False, False, True]
     assert json.loads(bodies[5] or "{}")["outcome"] == "refer", "an unknown buyer is referred"
     assert rows(engine, tenant, CheckoutDecision) == 3
@@ -159,6 +163,46 @@ def test_a_failing_decision_runs_alone_and_the_others_are_committed(
     answers = hot.run_batch(engine, requests)
     assert [a is not None for a in answers] == [True, False, True]
     assert rows(engine, tenant, Order) == 3
+
+
+def test_the_route_and_a_batch_deciding_one_request_at_once_make_one_decision(
+    engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a batch holds the buyer and has not written the request's key yet when the
+    same request (same Idempotency-Key) reaches the ordinary route. The route waits for the
+    buyer (`service.lock_checkout_buyer`), then replays the batch's answer. Were the key
+    claimed first, the two would deadlock: PostgreSQL would abort one after deadlock_timeout."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers are PostgreSQL's")
+    buyers(engine, tenant, {"K1": "1000", "K2": "1000"})
+    held, other = request_for(tenant, "K1", "100"), request_for(tenant, "K2", "100")
+    deciding = threading.Event()
+    real = batch_module.decide_checkout
+
+    def slow(session: Session, **arguments: Any) -> Any:
+        deciding.set()
+        time.sleep(0.5)
+        return real(session, **arguments)
+
+    monkeypatch.setattr(batch_module, "decide_checkout", slow)
+    monkeypatch.setenv("TRADECREDIT_API_DECISION_BATCHES", "false")
+    get_settings.cache_clear()
+    route_app = create_app(engine, migrate=False)
+    monkeypatch.delenv("TRADECREDIT_API_DECISION_BATCHES")
+    get_settings.cache_clear()
+    headers = {"Authorization": f"Bearer {held.api_key}", "Idempotency-Key": held.idempotency_key}
+    body = held.data.model_dump(mode="json", exclude_none=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        batch = pool.submit(hot.run_batch, engine, [held, other])
+        assert deciding.wait(10)
+        with TestClient(route_app) as client:
+            routed = client.post("/v1/decisions", json=body, headers=headers)
+        answers = batch.result(timeout=30)
+    assert [a is not None for a in answers] == [True, True]
+    assert routed.status_code == 201, routed.text
+    assert routed.headers.get("Idempotent-Replayed") == "true"
+    assert routed.json() == json.loads(answers[0] or "{}")
+    assert rows(engine, tenant, CheckoutDecision) == 2
 
 
 def test_batched_changes_are_one_verified_chain_naming_each_actor(

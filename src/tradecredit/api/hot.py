@@ -45,6 +45,7 @@ from tradecredit.decisions.batch import (
     DECISIONS_PATH,
     BatchItemFailed,
     CheckoutRequest,
+    KeyAnswered,
     KeysChanged,
     decide_batch,
 )
@@ -99,8 +100,9 @@ class BatchRunner:
             self._connection = None
 
     def run(self, requests: list[CheckoutRequest]) -> list[str | None]:
-        """Decide and commit `requests`; a request whose decision fails is left out (None: it
-        runs alone) and the rest decided again in a new transaction, as is the whole batch when
+        """Decide and commit `requests`; a request whose decision fails, or whose idempotency key
+        another transaction answered, is left out (None: it runs alone) and the rest decided
+        again in a new transaction, as is the whole batch when
         an API key's owner changed since an earlier batch (`decisions.batch.KeysChanged`: the
         keys are then read first)."""
         answers: list[str | None] = [None] * len(requests)
@@ -119,7 +121,10 @@ class BatchRunner:
                 continue
             except BatchItemFailed as failed:
                 self._forget()
-                log.info("checkout decision run alone after failing in a batch", exc_info=failed)
+                if not isinstance(failed, KeyAnswered):
+                    log.info(
+                        "checkout decision run alone after failing in a batch", exc_info=failed
+                    )
                 del remaining[failed.index]
                 continue
             except BaseException:

@@ -66,6 +66,7 @@ async def create_decision(
     service.require_deciding(actor)
 
     def decide_and_answer() -> Response:
+        service.lock_checkout_buyer(session, actor=actor, data=data)
         audit_later = service.PendingAudit()
         answer = respond_once(
             session,

@@ -8,9 +8,17 @@ decision's cost; paid once per batch, it is shared (`api.hot` collects the batch
 
 What a batch does not decide it hands back (None), to be run alone by the ordinary route, which
 then gives the answer or the error it always gives: a key that does not authenticate or whose
-role may not decide, an idempotency key already taken (a replay or a conflict) or repeated in the
-batch. A decision that raises (a merchant reference already taken, a missing FX rate) fails the
-batch with `BatchItemFailed`: the caller rolls back and runs the batch again without it.
+role may not decide, an idempotency key repeated in the batch. A decision that raises (a
+merchant reference already taken, a missing FX rate) fails the batch with `BatchItemFailed`, and
+so does an idempotency key another transaction answered (`KeyAnswered`: a replay or a reuse):
+the caller rolls back and runs the batch again without it.
+
+The idempotency records are written with their answers, in one statement at the end, instead of
+claimed before deciding and answered after: one statement per batch instead of two, and no
+UPDATE. A request whose key another transaction holds still never gets a second decision: the
+INSERT ... ON CONFLICT DO NOTHING waits for that transaction, then inserts nothing, and the
+batch is rolled back without that request (the route then replays the stored answer). Records
+are inserted in key order, so two batches holding keys the other wants cannot deadlock.
 
 Decisions run in buyer order (stable: one buyer's in arrival order), so that concurrent batches
 lock their buyers in the same order and cannot deadlock each other on PostgreSQL; the audit head
@@ -29,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from tradecredit.audit import service as audit
 from tradecredit.context import Actor
-from tradecredit.db.prepared import pipelined
+from tradecredit.db.prepared import Sent, pipelined
 from tradecredit.decisions.facts import keep_locked, lock_buyers, read_unknown, send_lock
 from tradecredit.decisions.schemas import DecisionCreate
 from tradecredit.decisions.service import PendingAudit, decide_checkout, may_decide
@@ -69,6 +77,12 @@ class BatchItemFailed(Exception):
         self.index = index
 
 
+class KeyAnswered(BatchItemFailed):
+    """The idempotency key of `requests[index]` was answered by another transaction (a replay,
+    or the key reused for another request): run the batch again without it; the route then
+    answers it from the stored record."""
+
+
 def _deciding_actors(session: Session, requests: Sequence[CheckoutRequest]) -> list[Actor | None]:
     """Each request's actor when its key authenticates and its role may decide, else None."""
     found: dict[str, Actor | None] = {}
@@ -83,37 +97,38 @@ def _deciding_actors(session: Session, requests: Sequence[CheckoutRequest]) -> l
     return [found[request.api_key] for request in requests]
 
 
-def _claims(
-    requests: Sequence[CheckoutRequest], actors: Sequence[Actor | None]
-) -> tuple[list[idempotency.Claim], dict[tuple[uuid.UUID, str], int]]:
-    """The claims of the requests' idempotency keys, in key order: the first request of each
-    (organisation, key) in the batch, by its index."""
+def _firsts(requests: Sequence[CheckoutRequest], actors: Sequence[Actor | None]) -> list[int]:
+    """Indices of the requests to decide: the first of each (organisation, idempotency key) in
+    the batch whose key may decide."""
     first: dict[tuple[uuid.UUID, str], int] = {}
     for index, (request, actor) in enumerate(zip(requests, actors, strict=True)):
         if actor is not None:
             first.setdefault((actor.org_id, request.idempotency_key), index)
-    claims = []
-    for (_, key), index in sorted(first.items(), key=lambda item: (str(item[0][0]), item[0][1])):
-        actor = actors[index]
-        assert actor is not None
-        fingerprint = idempotency.request_fingerprint(
-            method="POST", path=DECISIONS_PATH, body=requests[index].data.model_dump(mode="json")
-        )
-        claims.append(idempotency.Claim(actor, key, "POST", DECISIONS_PATH, fingerprint))
-    return claims, first
+    return sorted(first.values())
 
 
-def _won(first: dict[tuple[uuid.UUID, str], int], won: set[tuple[uuid.UUID, str]]) -> list[int]:
-    return sorted(index for pair, index in first.items() if pair in won)
+def _record(request: CheckoutRequest, actor: Actor, body: str) -> idempotency.Claim:
+    """The idempotency record of a decided request, with its answer."""
+    fingerprint = idempotency.request_fingerprint(
+        method="POST", path=DECISIONS_PATH, body=request.data.model_dump(mode="json")
+    )
+    return idempotency.Claim(
+        actor, request.idempotency_key, "POST", DECISIONS_PATH, fingerprint, DECIDED_STATUS, body
+    )
 
 
-def _claimed(
-    session: Session, requests: Sequence[CheckoutRequest], actors: Sequence[Actor | None]
-) -> list[int]:
-    """Indices of the requests whose idempotency key this transaction took (the first of each
-    (organisation, key) in the batch, if no earlier transaction holds it), claimed in key order."""
-    claims, first = _claims(requests, actors)
-    return _won(first, idempotency.claim_many(session, claims=claims))
+def _send_records(session: Session, records: dict[int, idempotency.Claim]) -> list[Sent]:
+    """Insert the records in key order (module docstring)."""
+    ordered = sorted(records.values(), key=lambda claim: (str(claim.actor.org_id), claim.key))
+    return idempotency.send_claims(session, claims=ordered)
+
+
+def _check_recorded(records: dict[int, idempotency.Claim], sent: list[Sent]) -> None:
+    """KeyAnswered for the first request whose record another transaction holds."""
+    stored = idempotency.claimed_pairs(sent)
+    for index, claim in sorted(records.items()):
+        if (claim.actor.org_id, claim.key) not in stored:
+            raise KeyAnswered(index)
 
 
 def _buyer_order(requests: Sequence[CheckoutRequest], indices: list[int]) -> list[int]:
@@ -173,21 +188,18 @@ def _open_together(
     as_of: date,
 ) -> tuple[list[Actor | None], list[int]]:
     """PostgreSQL, every key remembered from earlier batches (`keys`, by `hash_key`): the
-    batch's opening statements in one round trip (`db.prepared.pipelined`) instead of five
-    (BEGIN, the keys, the claims, the buyers' locks, the change log), in the order the
-    sequential path runs them. The keys are read again in this transaction, and a key whose
-    owner is not the remembered one raises KeysChanged before anything is decided. The
-    buyers of every request are locked, claimed or not (a request whose key another
-    transaction answered is then left undecided, its buyer locked until the commit).
-    The actors and the claimed indices, as `_deciding_actors` and `_claimed` give them."""
+    batch's opening statements in one round trip (`db.prepared.pipelined`) instead of four
+    (BEGIN, the keys, the buyers' locks, the change log), in the order the sequential path
+    runs them. The keys are read again in this transaction, and a key whose owner is not the
+    remembered one raises KeysChanged before anything is decided. The buyers of every request
+    are locked, repeated in the batch or not. The actors and the indices to decide, as
+    `_deciding_actors` and `_firsts` give them."""
     distinct = list(dict.fromkeys(request.api_key for request in requests))
     remembered = {key: keys[hash_key(key)] for key in distinct}
     actors: list[Actor | None] = [remembered[request.api_key] for request in requests]
-    claims, first = _claims(requests, actors)
     assert memo.log is not None
     with pipelined(session):
         checks = {key: send_authentication(session, plaintext=key) for key in distinct}
-        claimed = idempotency.send_claims(session, claims=claims)
         orgs = _buyers_by_org(requests, actors, list(range(len(requests))))
         locks = [send_lock(session, actor=a, buyers=b, as_of=as_of) for a, b in orgs]
         look = memo.log.send_look(session)
@@ -198,7 +210,6 @@ def _open_together(
             raise KeysChanged from None
         if now != remembered[key]:
             raise KeysChanged
-    won = _won(first, idempotency.claimed_pairs(claimed))
     kept = [
         keep_locked(sent, actor=actor, buyers=buyers, as_of=as_of, memo=memo)
         for (actor, buyers), sent in zip(orgs, locks, strict=True)
@@ -206,7 +217,7 @@ def _open_together(
     memo.caught_up(look)
     for (actor, _), locked in zip(orgs, kept, strict=True):
         read_unknown(session, actor=actor, locked=locked, as_of=as_of, memo=memo)
-    return actors, won
+    return actors, _firsts(requests, actors)
 
 
 def _remember(
@@ -227,8 +238,8 @@ def _open(
     keys: dict[str, Actor] | None,
     as_of: date,
 ) -> tuple[list[Actor | None], list[int]]:
-    """The requests' deciding actors and the indices of those claimed, their buyers locked and
-    read on PostgreSQL: together when every key is remembered (`_open_together`), else one
+    """The requests' deciding actors and the indices of those to decide, their buyers locked
+    and read on PostgreSQL: together when every key is remembered (`_open_together`), else one
     statement after another."""
     postgresql_memo = memo if memo is not None and memo.log is not None else None
     if postgresql_memo and keys and all(hash_key(k) in keys for k in {r.api_key for r in requests}):
@@ -238,17 +249,17 @@ def _open(
     actors = _deciding_actors(session, requests)
     if keys is not None:
         _remember(keys, requests, actors)
-    claimed = _claimed(session, requests, actors)
+    deciding = _firsts(requests, actors)
     if postgresql_memo is not None:
         _lock_buyers(
             session,
             requests=requests,
             actors=actors,
-            indices=claimed,
+            indices=deciding,
             memo=postgresql_memo,
             as_of=as_of,
         )
-    return actors, claimed
+    return actors, deciding
 
 
 def decide_batch(
@@ -259,20 +270,21 @@ def decide_batch(
     keys: dict[str, Actor] | None = None,
 ) -> list[str | None]:
     """Each request's answer body (a DecisionOut, status 201), or None for those to run alone
-    (module docstring). Never commits; raises BatchItemFailed naming the request that failed.
+    (module docstring). Never commits; raises BatchItemFailed naming the request that failed
+    (KeyAnswered: its idempotency key was answered by another transaction).
     `memo`: the batch thread's exposure memory (`exposure.memo`), validated here first; the
     caller clears it when the transaction does not commit. `keys`: the batch thread's memory
     of the API keys' owners (`_open`); KeysChanged when one changed (run the batch again)."""
     today = utcnow().date()
     if memo is not None:
         memo.validate(session, as_of=today)
-    actors, claimed = _open(session, requests=requests, memo=memo, keys=keys, as_of=today)
+    actors, deciding = _open(session, requests=requests, memo=memo, keys=keys, as_of=today)
     bodies: list[str | None] = [None] * len(requests)
-    answers: list[idempotency.Answer] = []
+    records: dict[int, idempotency.Claim] = {}
     entries: dict[uuid.UUID, list[tuple[Actor, audit.Change]]] = {}
     rows: list[dict[str, Any]] = []
     orders: list[dict[str, Any]] = []
-    for index in _buyer_order(requests, claimed):
+    for index in _buyer_order(requests, deciding):
         actor = actors[index]
         assert actor is not None
         pending = PendingAudit()
@@ -290,13 +302,13 @@ def decide_batch(
             raise BatchItemFailed(index) from error
         body = decision_out(decision).model_dump_json()
         bodies[index] = body
-        key = requests[index].idempotency_key
-        answers.append(idempotency.Answer(actor, key, DECIDED_STATUS, body))
+        records[index] = _record(requests[index], actor, body)
         entries.setdefault(actor.org_id, []).extend((actor, change) for change in pending.changes)
     with pipelined(session):
+        recorded = _send_records(session, records)
         insert_orders(session, rows=orders)
         insert_decisions(session, rows=rows)
-        idempotency.store_answers(session, answers=answers)
         for org_id in sorted(entries, key=str):
             audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
+    _check_recorded(records, recorded)
     return bodies

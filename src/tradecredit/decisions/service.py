@@ -87,6 +87,22 @@ class PendingAudit:
         self.changes = []
 
 
+def lock_checkout_buyer(session: Session, *, actor: Actor, data: DecisionCreate) -> None:
+    """Lock the buyer of a checkout before its idempotency key is claimed.
+
+    Batches lock their buyers first and write the keys last (`decisions.batch`); a route that
+    claimed the key first, then waited for the buyer a batch holds while that batch waited for
+    the key, would deadlock with it. In this order the route waits for the batch, then finds
+    the key answered and replays it."""
+    lock_buyer(
+        session,
+        actor=on_behalf(actor),
+        registration_number=data.registration_number,
+        country=data.country,
+        as_of=utcnow().date(),
+    )
+
+
 def decide_checkout(
     session: Session,
     *,

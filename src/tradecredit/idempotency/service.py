@@ -4,7 +4,10 @@ The record is written in the same transaction as the change it guards, so a cras
 neither a change without its record nor a record without its change. The key is *claimed*
 before the change is made: a second request with the same key waits on the database's unique
 constraint until the first one ends, then sees its stored answer. This is what makes two
-identical requests arriving at once produce one payment, not two.
+identical requests arriving at once produce one payment, not two. Checkout decision batches
+write the record with its answer at the end instead, after locking the buyers; the route that
+decides one checkout locks its buyer before claiming, so the two wait for each other in one
+order (`decisions.batch`).
 
 An idempotency record is a cache of an answer, not a business fact: it has no audit event of
 its own; the change it guards has one.
@@ -89,13 +92,16 @@ _STORE_ANSWER = Prepared(
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """One request's claim of its key (`claim_many`)."""
+    """One request's claim of its key (`claim_many`); with its answer (`status_code`, `body`)
+    when the change it guards is already made in the transaction (`decisions.batch`)."""
 
     actor: Actor
     key: str
     method: str
     path: str
     fingerprint: str
+    status_code: int = UNANSWERED
+    body: str = ""
 
 
 def claim(
@@ -143,57 +149,58 @@ def claim_many(session: Session, *, claims: Sequence[Claim]) -> set[tuple[uuid.U
     return claimed_pairs(send_claims(session, claims=claims))
 
 
-def send_claims(session: Session, *, claims: Sequence[Claim]) -> Sent | None:
-    """`claim_many` in two steps: the statement sent (`db.prepared.Sent`; None: no claims),
-    then `claimed_pairs` once its rows may be fetched."""
-    if not claims:
-        return None
-    statement = _claim_many_statement(session.get_bind().dialect.name, len(claims))
+CHUNKS = (64, 32, 16, 8, 4, 2, 1)
+"""Claims go out in statements of these many rows: a batch of 13 sends 8, 4 and 1. A few
+statements serve every batch size, compiled and prepared by the server once each, where one per
+size would be compiled (1-6 ms) the first time a size occurs, often in a backlog after a stall."""
+
+
+def _chunks(claims: Sequence[Claim]) -> list[Sequence[Claim]]:
+    chunks, start = [], 0
+    for size in CHUNKS:
+        while len(claims) - start >= size:
+            chunks.append(claims[start : start + size])
+            start += size
+    return chunks
+
+
+def send_claims(session: Session, *, claims: Sequence[Claim]) -> list[Sent]:
+    """`claim_many` in two steps: the statements sent, in the claims' order (`CHUNKS`;
+    `db.prepared.Sent`), then `claimed_pairs` once their rows may be fetched."""
+    dialect = session.get_bind().dialect.name
     now = utcnow()
-    params: dict[str, Any] = {}
-    for i, claim_ in enumerate(claims):
-        values = {
-            "id": new_id(),
-            "org_id": claim_.actor.org_id,
-            "created_at": now,
-            "key": claim_.key,
-            "method": claim_.method.upper(),
-            "path": claim_.path,
-            "request_hash": claim_.fingerprint,
-            "status_code": UNANSWERED,
-            "response_body": "",
-        }
-        params.update({f"c{i}_{name}": value for name, value in values.items()})
-    return statement.send(session, params)
-
-
-def claimed_pairs(sent: Sent | None) -> set[tuple[uuid.UUID, str]]:
-    return set() if sent is None else {(org_id, key) for org_id, key in sent.all()}
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    actor: Actor
-    key: str
-    status_code: int
-    body: str
-
-
-def store_answers(session: Session, *, answers: Sequence[Answer]) -> None:
-    """`store_answer` for several keys (one executemany)."""
-    _STORE_ANSWER.execute_many(
-        session,
-        [
-            {
-                "record_org": answer.actor.org_id,
-                "record_key": answer.key,
-                "answer_status": answer.status_code,
-                "answer_body": answer.body,
+    sent = []
+    for chunk in _chunks(claims):
+        params: dict[str, Any] = {}
+        for i, claim_ in enumerate(chunk):
+            values = {
+                "id": new_id(),
+                "org_id": claim_.actor.org_id,
+                "created_at": now,
+                "key": claim_.key,
+                "method": claim_.method.upper(),
+                "path": claim_.path,
+                "request_hash": claim_.fingerprint,
+                "status_code": claim_.status_code,
+                "response_body": claim_.body,
             }
-            for answer in answers
-        ],
-    )
+            params.update({f"c{i}_{name}": value for name, value in values.items()})
+        sent.append(_claim_many_statement(dialect, len(chunk)).send(session, params))
+    return sent
+
+
+def claimed_pairs(sent: Sequence[Sent]) -> set[tuple[uuid.UUID, str]]:
+    return {(org_id, key) for one in sent for org_id, key in one.all()}
 
 
 def store_answer(session: Session, *, actor: Actor, key: str, status_code: int, body: str) -> None:
-    store_answers(session, answers=[Answer(actor, key, status_code, body)])
+    """The answer of a key this transaction claimed."""
+    _STORE_ANSWER.execute(
+        session,
+        {
+            "record_org": actor.org_id,
+            "record_key": key,
+            "answer_status": status_code,
+            "answer_body": body,
+        },
+    )
