@@ -28,7 +28,7 @@ from decisions.builders import add_buyer, checkout, grant_limit
 from tradecredit.api import hot
 from tradecredit.api.app import create_app
 from tradecredit.audit.models import AuditEvent
-from tradecredit.audit.service import verify_chain
+from tradecredit.audit.service import Change, verify_chain
 from tradecredit.context import Actor
 from tradecredit.db.engine import unit_of_work
 from tradecredit.decisions import batch as batch_module
@@ -203,6 +203,56 @@ def test_the_route_and_a_batch_deciding_one_request_at_once_make_one_decision(
     assert routed.headers.get("Idempotent-Replayed") == "true"
     assert routed.json() == json.loads(answers[0] or "{}")
     assert rows(engine, tenant, CheckoutDecision) == 2
+
+
+def test_a_batch_thread_appends_after_the_head_it_left_and_reads_it_when_another_wrote(
+    engine: Engine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the batch thread remembers the chain head its last append left and appends
+    after it without reading it first (`audit.send_append_after`). When another writer has
+    appended since, nothing is appended by that statement and the append is made again after
+    reading the head. The chain verifies either way."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement append is PostgreSQL's")
+    buyers(engine, tenant, {"H1": "1000", "H2": "1000"})
+    read_head = []
+    real = batch_module.audit.record_by_actors
+
+    def counting(session: Session, **arguments: Any) -> Any:
+        read_head.append(arguments["org_id"])
+        return real(session, **arguments)
+
+    monkeypatch.setattr(batch_module.audit, "record_by_actors", counting)
+    runner = hot.BatchRunner(engine)
+    try:
+        for _ in range(3):
+            answers = runner.run([request_for(tenant, "H1", "10"), request_for(tenant, "H2", "10")])
+            assert all(answers)
+        assert len(read_head) == 1, "only the first batch reads the head"
+        with unit_of_work(engine) as session:
+            real(
+                session,
+                org_id=tenant.org_id,
+                entries=[(system_actor(tenant.org_id, "other"), Change("x.done", "x", "1"))],
+            )
+        assert all(runner.run([request_for(tenant, "H1", "10")]))
+        assert len(read_head) == 2, "the remembered head was not the chain's: read it"
+        assert all(runner.run([request_for(tenant, "H2", "10")]))
+        assert len(read_head) == 2
+    finally:
+        runner.close()
+    with unit_of_work(engine) as session:
+        report = verify_chain(session, org_id=tenant.org_id)
+        made = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.org_id == tenant.org_id,
+                AuditEvent.action == "checkout_decision.made",
+            )
+        )
+    assert report.ok, report
+    assert made == 8
 
 
 def test_batched_changes_are_one_verified_chain_naming_each_actor(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradecredit.api.deps import work_and_commit
+from tradecredit.audit.service import Head
 from tradecredit.context import Actor
 from tradecredit.db.checkpoints import (
     Checkpointer,
@@ -63,15 +65,19 @@ class BatchRunner:
     its own: no pool checkout (nor PostgreSQL's pre-ping) per batch. On SQLite it keeps the
     exposure memory that connection makes possible (`exposure.memo`) and runs WAL checkpoints
     in another thread (`db.checkpoints`); on PostgreSQL it runs generic plans
-    (`use_generic_plans`) and its memory follows the ledger's change log (`exposure.changes`: each batch locks its buyers first, then forgets what others
-    changed, `decisions.facts.lock_buyers`; the served app prunes the log). A batch that fails
-    outside any one decision closes the connection: the next batch opens a new one."""
+    (`use_generic_plans`) and its memory follows the ledger's change log (`exposure.changes`:
+    each batch locks its buyers first, then forgets what others changed,
+    `decisions.facts.lock_buyers`; the served app prunes the log). It remembers the
+    API keys' owners and, on PostgreSQL, the audit chain heads its appends left
+    (`decisions.batch`). A batch that fails outside any one decision closes the connection:
+    the next batch opens a new one."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
         self._memo = ExposureMemo(log=None if self._sqlite else ChangeLog())
         self._keys: dict[str, Actor] = {}
+        self._heads: dict[uuid.UUID, Head] = {}
         self._connection: Connection | None = None
         self._checkpointer: Checkpointer | None = None
         self._autocheckpoint = 0
@@ -112,7 +118,12 @@ class BatchRunner:
             try:
                 with self._session() as session:
                     work = partial(
-                        decide_batch, session, requests=batch, memo=self._memo, keys=self._keys
+                        decide_batch,
+                        session,
+                        requests=batch,
+                        memo=self._memo,
+                        keys=self._keys,
+                        heads=self._heads,
                     )
                     bodies = work_and_commit(session, work)
             except KeysChanged:
@@ -137,8 +148,10 @@ class BatchRunner:
         return answers
 
     def _forget(self) -> None:
-        """After a transaction that did not commit: its reservations are not in the ledger."""
+        """After a transaction that did not commit: its reservations are not in the ledger, nor
+        its audit events in the chain."""
         self._memo.clear()
+        self._heads.clear()
 
 
 def use_generic_plans(connection: Connection) -> None:

@@ -3,7 +3,9 @@
 Appends run prepared statements (`db.prepared`): lock and advance the head, then insert the
 events and store the new head hash (one statement on PostgreSQL for a few events); an
 organisation's appends wait for each other from the first until their transaction ends, so
-callers append last, just before they commit.
+callers append last, just before they commit. A writer that knows the head its own last append
+left (the checkout decisions' batch thread) appends in one statement that does nothing if
+another append came since (`send_append_after`), and appends as above only then.
 """
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, union_all, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tradecredit.audit.canonical import GENESIS_HASH, canonical_json, link_hash
 from tradecredit.audit.models import AuditChainHead, AuditEvent
 from tradecredit.context import Actor
-from tradecredit.db.prepared import Prepared
+from tradecredit.db.prepared import Prepared, Sent
 from tradecredit.kit.clock import utcnow
 from tradecredit.kit.errors import NotFound
 from tradecredit.kit.ids import new_id
@@ -130,7 +132,19 @@ def record_by_actors(
     if locked is None:
         raise NotFound(f"organisation {org_id} has no audit chain")
     last_seq, prev_hash = locked
-    seq = last_seq - len(entries)
+    rows = _links(entries, texts, Head(last_seq - len(entries), prev_hash))
+    _store(session, org_id, rows, rows[-1]["hash"])
+    _sync_loaded_head(session, org_id, last_seq, rows[-1]["hash"])
+    return rows
+
+
+def _links(
+    entries: Sequence[tuple[Actor, Change]],
+    texts: Sequence[tuple[str | None, str | None]],
+    head: Head,
+) -> list[dict[str, Any]]:
+    """The event rows of `entries` appended after `head`, each linked to the one before."""
+    seq, prev_hash = head
     rows: list[dict[str, Any]] = []
     occurred_at = utcnow()
     for (actor, change), (before, after) in zip(entries, texts, strict=True):
@@ -146,9 +160,102 @@ def record_by_actors(
         )
         rows.append(row)
         prev_hash = row["hash"]
-    _store(session, org_id, rows, prev_hash)
-    _sync_loaded_head(session, org_id, last_seq, prev_hash)
     return rows
+
+
+class Head(NamedTuple):
+    """An organisation's chain head: the seq and hash of its last event."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedAppend:
+    """`send_append_after`'s statement and the rows it appends if the head was as expected."""
+
+    sent: Sent
+    rows: list[dict[str, Any]]
+    head: Head
+
+    def done(self) -> Head | None:
+        """The new head if the events were appended; None: another append came first."""
+        row = self.sent.first()
+        return self.head if row is not None and row[0] == 1 else None
+
+
+def send_append_after(
+    session: Session,
+    *,
+    org_id: uuid.UUID,
+    entries: Sequence[tuple[Actor, Change]],
+    expected: Head,
+) -> ExpectedAppend | None:
+    """PostgreSQL, up to `_ONE_STATEMENT_UP_TO` events: `record_by_actors`' append, in one
+    statement without waiting for its answer, if the chain's head is still `expected` (the
+    head a caller's own last append left). The statement moves the head and inserts the events
+    only when the head row matches; else it changes nothing (`ExpectedAppend.done` is None) and
+    the caller appends with `record_by_actors`. The head row is updated before the events are
+    inserted, so appends lock in one order. None: not PostgreSQL, or too many events.
+
+    Why: `record_by_actors` must read the head before it can link the events, one round trip
+    while the batches of checkout decisions (`decisions.batch`), the head's only writer most of
+    the time, hold their locks."""
+    if (
+        session.get_bind().dialect.name != "postgresql"
+        or not 0 < len(entries) <= _ONE_STATEMENT_UP_TO
+    ):
+        return None
+    if any(actor.org_id != org_id for actor, _ in entries):
+        raise ValueError(f"every actor must belong to organisation {org_id}")
+    session.flush()
+    texts = [(_canonical(change.before), _canonical(change.after)) for _, change in entries]
+    rows = _links(entries, texts, expected)
+    new_head = Head(rows[-1]["seq"], rows[-1]["hash"])
+    params: dict[str, Any] = {
+        "head_org": org_id,
+        "expected_seq": expected.seq,
+        "expected_hash": expected.hash,
+        "last_seq": new_head.seq,
+        "last": new_head.hash,
+    }
+    for i, row in enumerate(rows):
+        params.update({f"e{i}_{key}": value for key, value in row.items()})
+    sent = _append_after_statement(len(rows)).send(session, params)
+    return ExpectedAppend(sent, rows, new_head)
+
+
+_append_after: dict[int, Prepared] = {}
+
+
+def _append_after_statement(count: int) -> Prepared:
+    """WITH head AS (UPDATE the head WHERE it is the expected one RETURNING ...), an INSERT of
+    `count` events selected from head (none when it matched no row); SELECT count(*) FROM head."""
+    found = _append_after.get(count)
+    if found is None:
+        head = (
+            update(_HEAD)
+            .where(
+                _HEAD.c.org_id == bindparam("head_org"),
+                _HEAD.c.seq == bindparam("expected_seq"),
+                _HEAD.c.hash == bindparam("expected_hash"),
+            )
+            .values(seq=bindparam("last_seq"), hash=bindparam("last"))
+            .returning(_HEAD.c.org_id)
+            .cte("head")
+        )
+        rows = [
+            select(
+                *[bindparam(f"e{i}_{column.name}", type_=column.type) for column in _EVENTS.c]
+            ).select_from(head)
+            for i in range(count)
+        ]
+        source = rows[0] if count == 1 else union_all(*rows)
+        appended = insert(_EVENTS).from_select([c.name for c in _EVENTS.c], source).cte("appended")
+        found = _append_after[count] = Prepared(
+            select(func.count()).select_from(head).add_cte(appended)
+        )
+    return found
 
 
 def _sync_loaded_head(session: Session, org_id: uuid.UUID, seq: int, hash_: str) -> None:

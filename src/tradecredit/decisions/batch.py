@@ -68,6 +68,10 @@ class CheckoutRequest:
     data: DecisionCreate
 
 
+Entries = dict[uuid.UUID, list[tuple[Actor, audit.Change]]]
+"""A batch's audit changes per organisation, each with the actor that made it."""
+
+
 class BatchItemFailed(Exception):
     """The decision of `requests[index]` raised (the cause is chained): run the batch again
     without it, and that request alone."""
@@ -268,20 +272,23 @@ def decide_batch(
     requests: Sequence[CheckoutRequest],
     memo: ExposureMemo | None = None,
     keys: dict[str, Actor] | None = None,
+    heads: dict[uuid.UUID, audit.Head] | None = None,
 ) -> list[str | None]:
     """Each request's answer body (a DecisionOut, status 201), or None for those to run alone
     (module docstring). Never commits; raises BatchItemFailed naming the request that failed
     (KeyAnswered: its idempotency key was answered by another transaction).
     `memo`: the batch thread's exposure memory (`exposure.memo`), validated here first; the
     caller clears it when the transaction does not commit. `keys`: the batch thread's memory
-    of the API keys' owners (`_open`); KeysChanged when one changed (run the batch again)."""
+    of the API keys' owners (`_open`); KeysChanged when one changed (run the batch again).
+    `heads`: the batch thread's memory of the audit chain heads its appends left (`_append`);
+    the caller clears it, too, when the transaction does not commit."""
     today = utcnow().date()
     if memo is not None:
         memo.validate(session, as_of=today)
     actors, deciding = _open(session, requests=requests, memo=memo, keys=keys, as_of=today)
     bodies: list[str | None] = [None] * len(requests)
     records: dict[int, idempotency.Claim] = {}
-    entries: dict[uuid.UUID, list[tuple[Actor, audit.Change]]] = {}
+    entries: Entries = {}
     rows: list[dict[str, Any]] = []
     orders: list[dict[str, Any]] = []
     for index in _buyer_order(requests, deciding):
@@ -308,7 +315,53 @@ def decide_batch(
         recorded = _send_records(session, records)
         insert_orders(session, rows=orders)
         insert_decisions(session, rows=rows)
-        for org_id in sorted(entries, key=str):
-            audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
+        expected = _append(session, entries, heads)
     _check_recorded(records, recorded)
+    _appended(session, entries, expected, heads)
     return bodies
+
+
+def _append(
+    session: Session, entries: Entries, heads: dict[uuid.UUID, audit.Head] | None
+) -> dict[uuid.UUID, audit.ExpectedAppend]:
+    """The batch's audit appends, organisation by organisation: sent without waiting where the
+    head this thread's last append left is remembered (`audit.send_append_after`), else now."""
+    expected = {}
+    for org_id in sorted(entries, key=str):
+        head = None if heads is None else heads.get(org_id)
+        sent = None
+        if head is not None:
+            sent = audit.send_append_after(
+                session, org_id=org_id, entries=entries[org_id], expected=head
+            )
+        if sent is not None:
+            expected[org_id] = sent
+            continue
+        rows = audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
+        _remember_head(heads, org_id, audit.Head(rows[-1]["seq"], rows[-1]["hash"]))
+    return expected
+
+
+def _appended(
+    session: Session,
+    entries: Entries,
+    expected: dict[uuid.UUID, audit.ExpectedAppend],
+    heads: dict[uuid.UUID, audit.Head] | None,
+) -> None:
+    """Appends whose head was not the remembered one (another writer appended since) are made
+    again, reading the head."""
+    for org_id, sent in expected.items():
+        head = sent.done()
+        if head is None:
+            rows = audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
+            head = audit.Head(rows[-1]["seq"], rows[-1]["hash"])
+        _remember_head(heads, org_id, head)
+
+
+def _remember_head(
+    heads: dict[uuid.UUID, audit.Head] | None, org_id: uuid.UUID, head: audit.Head
+) -> None:
+    if heads is not None:
+        if len(heads) > MOST_KEYS:
+            heads.clear()
+        heads[org_id] = head
