@@ -680,7 +680,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--grace", type=float, default=3.0, help="seconds to wait for answers after the last send"
     )
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args(argv)
@@ -713,7 +713,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             all_lines += lines
             at_target = results["levels"][max(args.clients)]
             summary.append(
-                f"{database} p99 {at_target['p99_median']:.0f} ms at {args.rate}/s offered, "
+                f"{database} p99 {at_target['p99_median']:.1f} ms at {args.rate}/s offered, "
                 f"{at_target['throughput_median']:.0f}/s achieved ({max(args.clients)} clients); "
                 f"max within target {best_rate(results)}"
             )
