@@ -99,13 +99,30 @@ def _insert_and_set_hash_statement(count: int) -> Prepared:
 def _store(session: Session, org_id: uuid.UUID, rows: list[dict[str, Any]], last: str) -> None:
     """Insert the event rows and store the new head hash."""
     if session.get_bind().dialect.name == "postgresql" and len(rows) <= _ONE_STATEMENT_UP_TO:
-        params = {"head_org": org_id, "last": last}
-        for i, row in enumerate(rows):
-            params.update({f"e{i}_{key}": value for key, value in row.items()})
+        params = {"head_org": org_id, "last": last} | _event_params(rows)
         _insert_and_set_hash_statement(len(rows)).execute(session, params)
         return
     _INSERT_EVENTS.execute_many(session, rows)
     _SET_HEAD_HASH.execute(session, {"head_org": org_id, "last": last})
+
+
+def _event_params(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The event rows as the `e{i}_{column}` parameters of a one-statement append."""
+    params: dict[str, Any] = {}
+    for i, row in enumerate(rows):
+        params.update({f"e{i}_{key}": value for key, value in row.items()})
+    return params
+
+
+def _canonical_texts(
+    session: Session, org_id: uuid.UUID, entries: Sequence[tuple[Actor, Change]]
+) -> list[tuple[str | None, str | None]]:
+    """Each change's `before` and `after` as canonical JSON, computed before the head is
+    locked; every actor must be of `org_id`."""
+    if any(actor.org_id != org_id for actor, _ in entries):
+        raise ValueError(f"every actor must belong to organisation {org_id}")
+    session.flush()
+    return [(_canonical(change.before), _canonical(change.after)) for _, change in entries]
 
 
 def record_many(
@@ -124,10 +141,7 @@ def record_by_actors(
     requests committed together): one head lock, each event naming its own actor."""
     if not entries:
         return []
-    if any(actor.org_id != org_id for actor, _ in entries):
-        raise ValueError(f"every actor must belong to organisation {org_id}")
-    session.flush()
-    texts = [(_canonical(change.before), _canonical(change.after)) for _, change in entries]
+    texts = _canonical_texts(session, org_id, entries)
     locked = _LOCK_HEAD.first(session, {"head_org": org_id, "appended": len(entries)})
     if locked is None:
         raise NotFound(f"organisation {org_id} has no audit chain")
@@ -169,13 +183,17 @@ class Head(NamedTuple):
     seq: int
     hash: str
 
+    @classmethod
+    def after(cls, rows: Sequence[dict[str, Any]]) -> Head:
+        """The head an append of the event `rows` leaves."""
+        return cls(rows[-1]["seq"], rows[-1]["hash"])
+
 
 @dataclass(frozen=True, slots=True)
 class ExpectedAppend:
-    """`send_append_after`'s statement and the rows it appends if the head was as expected."""
+    """`send_append_after`'s statement and the head it leaves if the head was as expected."""
 
     sent: Sent
-    rows: list[dict[str, Any]]
     head: Head
 
     def done(self) -> Head | None:
@@ -206,23 +224,17 @@ def send_append_after(
         or not 0 < len(entries) <= _ONE_STATEMENT_UP_TO
     ):
         return None
-    if any(actor.org_id != org_id for actor, _ in entries):
-        raise ValueError(f"every actor must belong to organisation {org_id}")
-    session.flush()
-    texts = [(_canonical(change.before), _canonical(change.after)) for _, change in entries]
-    rows = _links(entries, texts, expected)
-    new_head = Head(rows[-1]["seq"], rows[-1]["hash"])
-    params: dict[str, Any] = {
+    rows = _links(entries, _canonical_texts(session, org_id, entries), expected)
+    new_head = Head.after(rows)
+    params = {
         "head_org": org_id,
         "expected_seq": expected.seq,
         "expected_hash": expected.hash,
         "last_seq": new_head.seq,
         "last": new_head.hash,
-    }
-    for i, row in enumerate(rows):
-        params.update({f"e{i}_{key}": value for key, value in row.items()})
+    } | _event_params(rows)
     sent = _append_after_statement(len(rows)).send(session, params)
-    return ExpectedAppend(sent, rows, new_head)
+    return ExpectedAppend(sent, new_head)
 
 
 _append_after: dict[int, Prepared] = {}

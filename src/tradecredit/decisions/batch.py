@@ -338,7 +338,7 @@ def _append(
             expected[org_id] = sent
             continue
         rows = audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
-        _remember_head(heads, org_id, audit.Head(rows[-1]["seq"], rows[-1]["hash"]))
+        _remember_head(heads, org_id, audit.Head.after(rows))
     return expected
 
 
@@ -354,7 +354,7 @@ def _appended(
         head = sent.done()
         if head is None:
             rows = audit.record_by_actors(session, org_id=org_id, entries=entries[org_id])
-            head = audit.Head(rows[-1]["seq"], rows[-1]["hash"])
+            head = audit.Head.after(rows)
         _remember_head(heads, org_id, head)
 
 
